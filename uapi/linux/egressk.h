@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * egressk: per-network-namespace egress allowlists enforced at NF_INET_LOCAL_OUT.
+ *
+ * This header is the whole contract between kmod/egressk.ko and any userspace
+ * client (userspace/egresskctl is the reference one).  It is a generic netlink
+ * family named EGRESSK_GENL_NAME that lives in the initial network namespace
+ * only.  Every command needs CAP_NET_ADMIN in the initial user namespace.
+ *
+ * Targets
+ * -------
+ * A command that acts on one network namespace names it with
+ * EGRESSK_A_NETNS_FD: a file descriptor of the sender's that refers to the
+ * namespace (/proc/PID/ns/net, /run/netns/NAME, or one opened through a pidfd).
+ * The kernel answers with the namespace's identity, EGRESSK_A_NETNS_INODE plus
+ * EGRESSK_A_NETNS_COOKIE; the cookie is never reused while the system runs.
+ * The initial namespace is refused as a target unless EGRESSK_F_FORCE is set in
+ * EGRESSK_A_FLAGS.
+ *
+ * Loading a policy: a chunked transaction
+ * ---------------------------------------
+ * A nested attribute cannot exceed 64 KiB and a message cannot exceed the
+ * socket buffer, so a policy is sent in pieces and swapped in atomically:
+ *
+ *   EGRESSK_CMD_TXN_BEGIN    open a transaction on this netlink port
+ *     EGRESSK_A_NETNS_FD       u32, required
+ *     EGRESSK_A_FLAGS          u32, EGRESSK_F_*            (optional)
+ *     EGRESSK_A_MODE           u8,  enum egressk_mode      (optional, default enforce)
+ *     EGRESSK_A_DEFAULT        u8,  enum egressk_default   (optional, default reject)
+ *     EGRESSK_A_POLICY_FLAGS   u32, EGRESSK_POLICY_F_*     (optional)
+ *
+ *   EGRESSK_CMD_TXN_ADD      append rules to the open transaction (repeat)
+ *     EGRESSK_A_RULES          nest, required
+ *       EGRESSK_A_RULE           nest, one per rule, see "Rule" below
+ *       EGRESSK_A_RULE           ...
+ *
+ *   EGRESSK_CMD_TXN_COMMIT   compile the staged rules and swap them in
+ *     EGRESSK_A_NETNS_FD       u32, required; must name the namespace given
+ *                              to TXN_BEGIN (checked by cookie)
+ *     EGRESSK_A_RULE_COUNT     u32, required; the number of rules the client
+ *                              sent, so a lost chunk can never commit a
+ *                              partial policy
+ *   reply (EGRESSK_CMD_TXN_COMMIT):
+ *     EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE, EGRESSK_A_POLICY_VERSION
+ *
+ *   EGRESSK_CMD_TXN_ABORT    drop the open transaction (no attributes)
+ *
+ * One transaction may be open per netlink port.  It is dropped on commit, on
+ * abort, on any error, and when the port's socket closes.  The number of open
+ * transactions and of staged rules are bounded (EGRESSK_MAX_TXNS,
+ * EGRESSK_MAX_RULES); a commit either installs the whole policy or leaves the
+ * previous one in force.
+ *
+ * Rule
+ * ----
+ *   EGRESSK_A_RULE                 nest
+ *     EGRESSK_RULE_A_ACTION          u8,  enum egressk_action, required
+ *     EGRESSK_RULE_A_KIND            u8,  enum egressk_rule_kind, required
+ *     EGRESSK_RULE_A_ADDR4           be32             } exactly one, required for
+ *     EGRESSK_RULE_A_ADDR6           16 bytes, binary } CIDR and DNS rules
+ *     EGRESSK_RULE_A_PREFIXLEN       u8, 0..32 or 0..128, required for CIDR
+ *                                    (host bits must be zero); DNS rules are
+ *                                    host routes and must omit it or give 32/128
+ *     EGRESSK_RULE_A_PROTO           u8, enum egressk_proto (optional, any)
+ *     EGRESSK_RULE_A_PORTS           nest (optional; only with tcp or udp)
+ *       EGRESSK_PORT_A_RANGE           nest, at most EGRESSK_MAX_PORT_RANGES
+ *         EGRESSK_RANGE_A_FIRST          u16, required
+ *         EGRESSK_RANGE_A_LAST           u16, required, >= FIRST
+ *     EGRESSK_RULE_A_ID              u32  (kernel to user only: position in the policy)
+ *     EGRESSK_RULE_A_HITS            u64  (kernel to user only: flows matched)
+ *     EGRESSK_RULE_A_PAD             (alignment padding for u64)
+ *
+ *   EGRESSK_RULE_KIND_DNS is the policy line "allow dns ADDRESS": it must be an
+ *   allow rule with no PROTO or PORTS, and means udp and tcp port 53 to that
+ *   address.  Keeping it as its own kind lets "show" print the line back.
+ *
+ * Reading state
+ * -------------
+ *   EGRESSK_CMD_POLICY_GET   dump; request: EGRESSK_A_NETNS_FD (required)
+ *     The dump pins one policy version.  The first message is the header:
+ *       EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE, EGRESSK_A_POLICY_VERSION,
+ *       EGRESSK_A_MODE, EGRESSK_A_DEFAULT, EGRESSK_A_POLICY_FLAGS,
+ *       EGRESSK_A_RULE_COUNT
+ *     Every later message carries EGRESSK_A_RULES with EGRESSK_A_RULE nests
+ *     (including EGRESSK_RULE_A_ID and EGRESSK_RULE_A_HITS).
+ *     -ENOENT (with an extack message) when the namespace has no policy.
+ *
+ *   EGRESSK_CMD_STATS_GET    doit; request: EGRESSK_A_NETNS_FD (required)
+ *   reply: EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE,
+ *          EGRESSK_A_POLICY_VERSION, EGRESSK_A_MODE, EGRESSK_A_RULE_COUNT,
+ *          EGRESSK_A_STATS nest of EGRESSK_STATS_A_* u64 counters
+ *     Per-rule hits come from EGRESSK_CMD_POLICY_GET.
+ *
+ *   EGRESSK_CMD_POLICY_DEL   doit; request: EGRESSK_A_NETNS_FD (required),
+ *                            EGRESSK_A_FLAGS (optional, EGRESSK_F_FORCE)
+ *     Removes the policy; the namespace is unrestricted again.
+ *     -ENOENT when it had none.
+ *
+ *   EGRESSK_CMD_NETNS_LIST   dump, no attributes; one message per policed
+ *                            namespace:
+ *     EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE, EGRESSK_A_POLICY_VERSION,
+ *     EGRESSK_A_MODE, EGRESSK_A_DEFAULT, EGRESSK_A_RULE_COUNT, EGRESSK_A_STATS
+ *
+ * Events
+ * ------
+ *   Multicast group EGRESSK_MCGRP_EVENTS (joining needs CAP_NET_ADMIN).
+ *   EGRESSK_CMD_EVENT, sent for every packet the policy rejects or drops, and
+ *   in audit mode for every one it would have (rate-limited per namespace):
+ *     EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE,
+ *     EGRESSK_A_EVENT nest:
+ *       EGRESSK_EVENT_A_VERDICT    u8,  enum egressk_verdict
+ *       EGRESSK_EVENT_A_REASON     u8,  enum egressk_reason
+ *       EGRESSK_EVENT_A_FAMILY     u8,  AF_INET or AF_INET6
+ *       EGRESSK_EVENT_A_PROTO      u8,  IP protocol number
+ *       EGRESSK_EVENT_A_DADDR4 / EGRESSK_EVENT_A_DADDR6
+ *       EGRESSK_EVENT_A_DPORT      u16 (tcp and udp only)
+ *       EGRESSK_EVENT_A_RULE_ID    u32 (when a deny rule matched)
+ *
+ * Errors come back as negative errno with an extack message that says what
+ * was wrong; egresskctl prints it.
+ */
+#ifndef _UAPI_LINUX_EGRESSK_H
+#define _UAPI_LINUX_EGRESSK_H
+
+#include <linux/types.h>
+
+#define EGRESSK_GENL_NAME	"egressk"
+#define EGRESSK_GENL_VERSION	1
+#define EGRESSK_MCGRP_EVENTS	"events"
+
+/* Bounds the kernel enforces; a client may check them early. */
+#define EGRESSK_MAX_RULES	262144	/* rules in one policy */
+#define EGRESSK_MAX_PORT_RANGES	64	/* port ranges in one rule */
+#define EGRESSK_MAX_TXNS	32	/* transactions open at once */
+
+enum egressk_cmd {
+	EGRESSK_CMD_UNSPEC,
+	EGRESSK_CMD_TXN_BEGIN,
+	EGRESSK_CMD_TXN_ADD,
+	EGRESSK_CMD_TXN_COMMIT,
+	EGRESSK_CMD_TXN_ABORT,
+	EGRESSK_CMD_POLICY_GET,
+	EGRESSK_CMD_POLICY_DEL,
+	EGRESSK_CMD_NETNS_LIST,
+	EGRESSK_CMD_STATS_GET,
+	EGRESSK_CMD_EVENT,
+
+	__EGRESSK_CMD_MAX,
+	EGRESSK_CMD_MAX = __EGRESSK_CMD_MAX - 1
+};
+
+/* EGRESSK_A_FLAGS */
+#define EGRESSK_F_FORCE		(1U << 0)	/* allow the initial netns as target */
+#define EGRESSK_F_ALL		(EGRESSK_F_FORCE)
+
+/* EGRESSK_A_POLICY_FLAGS */
+#define EGRESSK_POLICY_F_ALLOW_RAW	(1U << 0)	/* "allow raw" */
+#define EGRESSK_POLICY_F_ALL		(EGRESSK_POLICY_F_ALLOW_RAW)
+
+enum egressk_mode {
+	EGRESSK_MODE_ENFORCE,
+	EGRESSK_MODE_AUDIT,
+	__EGRESSK_MODE_MAX,
+	EGRESSK_MODE_MAX = __EGRESSK_MODE_MAX - 1
+};
+
+enum egressk_default {
+	EGRESSK_DEFAULT_REJECT,
+	EGRESSK_DEFAULT_DROP,
+	__EGRESSK_DEFAULT_MAX,
+	EGRESSK_DEFAULT_MAX = __EGRESSK_DEFAULT_MAX - 1
+};
+
+enum egressk_action {
+	EGRESSK_ACTION_UNSPEC,
+	EGRESSK_ACTION_ALLOW,
+	EGRESSK_ACTION_DENY,
+	__EGRESSK_ACTION_MAX,
+	EGRESSK_ACTION_MAX = __EGRESSK_ACTION_MAX - 1
+};
+
+enum egressk_rule_kind {
+	EGRESSK_RULE_KIND_UNSPEC,
+	EGRESSK_RULE_KIND_CIDR,		/* allow|deny cidr PREFIX [PROTO] [port SPEC] */
+	EGRESSK_RULE_KIND_DNS,		/* allow dns ADDRESS */
+	__EGRESSK_RULE_KIND_MAX,
+	EGRESSK_RULE_KIND_MAX = __EGRESSK_RULE_KIND_MAX - 1
+};
+
+/* EGRESSK_RULE_A_PROTO; "icmp" means ICMPv6 in an IPv6 rule. */
+enum egressk_proto {
+	EGRESSK_PROTO_ANY,
+	EGRESSK_PROTO_TCP,
+	EGRESSK_PROTO_UDP,
+	EGRESSK_PROTO_ICMP,
+	__EGRESSK_PROTO_MAX,
+	EGRESSK_PROTO_MAX = __EGRESSK_PROTO_MAX - 1
+};
+
+enum egressk_verdict {
+	EGRESSK_VERDICT_ALLOW,
+	EGRESSK_VERDICT_REJECT,
+	EGRESSK_VERDICT_DROP,
+	EGRESSK_VERDICT_AUDIT,		/* audit mode: enforce would have blocked it */
+	__EGRESSK_VERDICT_MAX,
+	EGRESSK_VERDICT_MAX = __EGRESSK_VERDICT_MAX - 1
+};
+
+enum egressk_reason {
+	EGRESSK_REASON_UNSPEC,
+	EGRESSK_REASON_DEFAULT,		/* no rule allowed it */
+	EGRESSK_REASON_DENY_RULE,	/* a deny rule matched */
+	EGRESSK_REASON_RAW_SOCKET,	/* raw socket without "allow raw" */
+	EGRESSK_REASON_SOURCE_ROUTE,	/* IPv4 source route or IPv6 routing header */
+	EGRESSK_REASON_MALFORMED,	/* headers could not be read */
+	__EGRESSK_REASON_MAX,
+	EGRESSK_REASON_MAX = __EGRESSK_REASON_MAX - 1
+};
+
+enum egressk_attr {
+	EGRESSK_A_UNSPEC,
+	EGRESSK_A_PAD,
+	EGRESSK_A_NETNS_FD,		/* u32 */
+	EGRESSK_A_NETNS_INODE,		/* u32 */
+	EGRESSK_A_NETNS_COOKIE,		/* u64 */
+	EGRESSK_A_FLAGS,		/* u32, EGRESSK_F_* */
+	EGRESSK_A_MODE,			/* u8, enum egressk_mode */
+	EGRESSK_A_DEFAULT,		/* u8, enum egressk_default */
+	EGRESSK_A_POLICY_FLAGS,		/* u32, EGRESSK_POLICY_F_* */
+	EGRESSK_A_POLICY_VERSION,	/* u64, bumps on every commit in a netns */
+	EGRESSK_A_RULE_COUNT,		/* u32 */
+	EGRESSK_A_RULES,		/* nest of EGRESSK_A_RULE */
+	EGRESSK_A_RULE,			/* nest of EGRESSK_RULE_A_* */
+	EGRESSK_A_STATS,		/* nest of EGRESSK_STATS_A_* */
+	EGRESSK_A_EVENT,		/* nest of EGRESSK_EVENT_A_* */
+
+	__EGRESSK_A_MAX,
+	EGRESSK_A_MAX = __EGRESSK_A_MAX - 1
+};
+
+enum egressk_rule_attr {
+	EGRESSK_RULE_A_UNSPEC,
+	EGRESSK_RULE_A_PAD,
+	EGRESSK_RULE_A_ACTION,		/* u8, enum egressk_action */
+	EGRESSK_RULE_A_KIND,		/* u8, enum egressk_rule_kind */
+	EGRESSK_RULE_A_ADDR4,		/* be32 */
+	EGRESSK_RULE_A_ADDR6,		/* 16 bytes, network order */
+	EGRESSK_RULE_A_PREFIXLEN,	/* u8 */
+	EGRESSK_RULE_A_PROTO,		/* u8, enum egressk_proto */
+	EGRESSK_RULE_A_PORTS,		/* nest of EGRESSK_PORT_A_RANGE */
+	EGRESSK_RULE_A_ID,		/* u32, kernel to user */
+	EGRESSK_RULE_A_HITS,		/* u64, kernel to user */
+
+	__EGRESSK_RULE_A_MAX,
+	EGRESSK_RULE_A_MAX = __EGRESSK_RULE_A_MAX - 1
+};
+
+enum egressk_port_attr {
+	EGRESSK_PORT_A_UNSPEC,
+	EGRESSK_PORT_A_RANGE,		/* nest of EGRESSK_RANGE_A_* */
+
+	__EGRESSK_PORT_A_MAX,
+	EGRESSK_PORT_A_MAX = __EGRESSK_PORT_A_MAX - 1
+};
+
+enum egressk_range_attr {
+	EGRESSK_RANGE_A_UNSPEC,
+	EGRESSK_RANGE_A_FIRST,		/* u16 */
+	EGRESSK_RANGE_A_LAST,		/* u16 */
+
+	__EGRESSK_RANGE_A_MAX,
+	EGRESSK_RANGE_A_MAX = __EGRESSK_RANGE_A_MAX - 1
+};
+
+/* Per-namespace counters, all u64. Packets unless the name says flows. */
+enum egressk_stats_attr {
+	EGRESSK_STATS_A_UNSPEC,
+	EGRESSK_STATS_A_PAD,
+	EGRESSK_STATS_A_ALLOWED,	/* packets let through by a rule or as replies */
+	EGRESSK_STATS_A_REJECTED,	/* packets refused with an error or RST */
+	EGRESSK_STATS_A_DROPPED,	/* packets dropped silently (default drop) */
+	EGRESSK_STATS_A_AUDITED,	/* audit mode: packets enforce would block */
+	EGRESSK_STATS_A_RAW_REJECTED,	/* packets from raw sockets refused */
+	EGRESSK_STATS_A_EVENTS_LOST,	/* events not sent (rate limit or memory) */
+
+	__EGRESSK_STATS_A_MAX,
+	EGRESSK_STATS_A_MAX = __EGRESSK_STATS_A_MAX - 1
+};
+
+enum egressk_event_attr {
+	EGRESSK_EVENT_A_UNSPEC,
+	EGRESSK_EVENT_A_VERDICT,	/* u8, enum egressk_verdict */
+	EGRESSK_EVENT_A_REASON,		/* u8, enum egressk_reason */
+	EGRESSK_EVENT_A_FAMILY,		/* u8, AF_INET or AF_INET6 */
+	EGRESSK_EVENT_A_PROTO,		/* u8, IP protocol number */
+	EGRESSK_EVENT_A_DADDR4,		/* be32 */
+	EGRESSK_EVENT_A_DADDR6,		/* 16 bytes */
+	EGRESSK_EVENT_A_DPORT,		/* u16 */
+	EGRESSK_EVENT_A_RULE_ID,	/* u32 */
+
+	__EGRESSK_EVENT_A_MAX,
+	EGRESSK_EVENT_A_MAX = __EGRESSK_EVENT_A_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_EGRESSK_H */
