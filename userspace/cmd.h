@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared by main.c and the subcommand files. */
+#ifndef EGRESSKCTL_CMD_H
+#define EGRESSKCTL_CMD_H
+
+#include <stdbool.h>
+
+#include "target.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,	/* module not loaded, target gone, permission */
+	EXIT_USAGE = 2,		/* bad command line or invalid policy */
+};
+
+/* What a subcommand accepts besides positional arguments. */
+#define ARG_TARGET	(1u << 0)	/* TARGET options, required */
+#define ARG_TARGET_OPT	(1u << 1)	/* TARGET options, optional */
+#define ARG_JSON	(1u << 2)
+
+struct cmd_args {
+	struct egk_target target;
+	bool json;
+	int npos;
+	char **pos;
+};
+
+struct egk_nl;
+
+/* Parse argv[1..] of a subcommand; returns 0 or EXIT_USAGE (message printed). */
+int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_pos,
+	      struct cmd_args *a);
+/* Print "egresskctl: <msg>" to stderr as one line. */
+void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Open the target's netns fd; returns fd or -exit status (message printed). */
+int cmd_open_target(const struct cmd_args *a);
+/* Connect to egressk; NULL and *status set (message printed) on failure. */
+struct egk_nl *cmd_connect(int *status);
+/* Print a failed request's error and return its exit status. */
+int cmd_nl_error(struct egk_nl *nl, int err, const char *what, const struct cmd_args *a);
+/* The flags every target request carries. */
+unsigned int cmd_target_flags(const struct cmd_args *a);
+
+int cmd_apply(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_clear(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+
+#endif

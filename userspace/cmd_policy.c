@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/* apply, show, clear, check: a namespace's policy. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "cmd.h"
+#include "netlink.h"
+#include "policy.h"
+
+/* Parse @path; on errors print them and return EXIT_USAGE. */
+static int load_policy_file(const char *path, struct egk_policy *p)
+{
+	struct egk_diag d;
+
+	if (egk_policy_parse_file(path, p, &d)) {
+		egk_diag_print(&d, stderr);
+		fprintf(stderr, "egresskctl: %d error%s in %s; nothing was %s\n", d.total,
+			d.total == 1 ? "" : "s", strcmp(path, "-") ? path : "<stdin>",
+			"loaded");
+		egk_diag_free(&d);
+		egk_policy_free(p);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct egk_policy p;
+	struct cmd_args a;
+	int ret;
+
+	ret = cmd_parse(argc, argv, 0, 1, 1, &a);
+	if (ret)
+		return ret;
+	ret = load_policy_file(a.pos[0], &p);
+	if (ret)
+		return ret;
+	printf("# %s: valid, %zu rule%s\n", strcmp(a.pos[0], "-") ? a.pos[0] : "<stdin>",
+	       p.nrules, p.nrules == 1 ? "" : "s");
+	egk_policy_print(stdout, &p);
+	egk_policy_free(&p);
+	return EXIT_OK;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct egk_policy p;
+	struct egk_ident id;
+	struct cmd_args a;
+	struct egk_nl *nl;
+	int ret, fd, err;
+
+	ret = cmd_parse(argc, argv, ARG_TARGET, 1, 1, &a);
+	if (ret)
+		return ret;
+	/* Parse first: an invalid policy is reported even without the module. */
+	ret = load_policy_file(a.pos[0], &p);
+	if (ret)
+		return ret;
+	nl = cmd_connect(&ret);
+	if (!nl)
+		goto out_policy;
+	fd = cmd_open_target(&a);
+	if (fd < 0) {
+		ret = -fd;
+		goto out_nl;
+	}
+	err = egk_nl_apply(nl, fd, cmd_target_flags(&a), &p, &id);
+	if (err) {
+		ret = cmd_nl_error(nl, err, "apply", &a);
+	} else {
+		printf("applied %zu rule%s to netns inode %u (cookie %llu), policy version %llu\n",
+		       p.nrules, p.nrules == 1 ? "" : "s", id.inode,
+		       (unsigned long long)id.cookie, (unsigned long long)id.version);
+		ret = EXIT_OK;
+	}
+	close(fd);
+out_nl:
+	egk_nl_close(nl);
+out_policy:
+	egk_policy_free(&p);
+	return ret;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct egk_policy p;
+	struct egk_ident id;
+	struct cmd_args a;
+	struct egk_nl *nl;
+	int ret, fd, err;
+
+	ret = cmd_parse(argc, argv, ARG_TARGET | ARG_JSON, 0, 0, &a);
+	if (ret)
+		return ret;
+	nl = cmd_connect(&ret);
+	if (!nl)
+		return ret;
+	fd = cmd_open_target(&a);
+	if (fd < 0) {
+		egk_nl_close(nl);
+		return -fd;
+	}
+	err = egk_nl_policy_get(nl, fd, cmd_target_flags(&a), &p, &id);
+	if (err) {
+		ret = cmd_nl_error(nl, err, "show", &a);
+	} else if (a.json) {
+		struct json_object *o = egk_policy_to_json(&p, true);
+		struct json_object *ns = json_object_new_object();
+
+		json_object_object_add(ns, "inode", json_object_new_int64(id.inode));
+		json_object_object_add(ns, "cookie", json_object_new_uint64(id.cookie));
+		json_object_object_add(o, "netns", ns);
+		json_object_object_add(o, "version", json_object_new_uint64(id.version));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		ret = EXIT_OK;
+	} else {
+		printf("# egressk policy of netns inode %u cookie %llu, version %llu, %zu rule%s\n",
+		       id.inode, (unsigned long long)id.cookie, (unsigned long long)id.version,
+		       p.nrules, p.nrules == 1 ? "" : "s");
+		egk_policy_print(stdout, &p);
+		ret = EXIT_OK;
+	}
+	egk_policy_free(&p);
+	close(fd);
+	egk_nl_close(nl);
+	return ret;
+}
+
+int cmd_clear(int argc, char **argv)
+{
+	struct cmd_args a;
+	struct egk_nl *nl;
+	int ret, fd, err;
+
+	ret = cmd_parse(argc, argv, ARG_TARGET, 0, 0, &a);
+	if (ret)
+		return ret;
+	nl = cmd_connect(&ret);
+	if (!nl)
+		return ret;
+	fd = cmd_open_target(&a);
+	if (fd < 0) {
+		egk_nl_close(nl);
+		return -fd;
+	}
+	err = egk_nl_policy_del(nl, fd, cmd_target_flags(&a));
+	if (err) {
+		ret = cmd_nl_error(nl, err, "clear", &a);
+	} else {
+		printf("cleared the policy of netns inode %u; it is unrestricted now\n",
+		       target_inode(fd));
+		ret = EXIT_OK;
+	}
+	close(fd);
+	egk_nl_close(nl);
+	return ret;
+}

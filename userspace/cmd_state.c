@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/* list, stats: what the policed namespaces are doing. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "cmd.h"
+#include "netlink.h"
+#include "policy.h"
+
+static struct json_object *counters_json(const struct egk_counters *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "allowed", json_object_new_uint64(c->allowed));
+	json_object_object_add(o, "rejected", json_object_new_uint64(c->rejected));
+	json_object_object_add(o, "dropped", json_object_new_uint64(c->dropped));
+	json_object_object_add(o, "audited", json_object_new_uint64(c->audited));
+	json_object_object_add(o, "raw_rejected", json_object_new_uint64(c->raw_rejected));
+	json_object_object_add(o, "events_lost", json_object_new_uint64(c->events_lost));
+	return o;
+}
+
+static struct json_object *netns_json(const struct egk_ident *id)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "inode", json_object_new_int64(id->inode));
+	json_object_object_add(o, "cookie", json_object_new_uint64(id->cookie));
+	return o;
+}
+
+struct list_out {
+	struct json_object *arr;	/* NULL for text */
+	int count;
+};
+
+static void list_one(const struct egk_ns_state *st, void *arg)
+{
+	struct list_out *out = arg;
+
+	out->count++;
+	if (out->arr) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "netns", netns_json(&st->id));
+		json_object_object_add(o, "version", json_object_new_uint64(st->id.version));
+		json_object_object_add(o, "mode", json_object_new_string(egk_mode_name(st->mode)));
+		json_object_object_add(o, "default",
+				       json_object_new_string(egk_default_name(st->def)));
+		json_object_object_add(o, "rules", json_object_new_int64(st->rule_count));
+		json_object_object_add(o, "counters", counters_json(&st->stats));
+		json_object_array_add(out->arr, o);
+		return;
+	}
+	printf("%-12u %-20llu %-8s %-8s %8u %12llu %12llu %12llu %12llu\n",
+	       st->id.inode, (unsigned long long)st->id.cookie, egk_mode_name(st->mode),
+	       egk_default_name(st->def), st->rule_count,
+	       (unsigned long long)st->stats.allowed, (unsigned long long)st->stats.rejected,
+	       (unsigned long long)st->stats.dropped, (unsigned long long)st->stats.audited);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct list_out out = { 0 };
+	struct cmd_args a;
+	struct egk_nl *nl;
+	int ret, err;
+
+	ret = cmd_parse(argc, argv, ARG_JSON, 0, 0, &a);
+	if (ret)
+		return ret;
+	nl = cmd_connect(&ret);
+	if (!nl)
+		return ret;
+	if (a.json)
+		out.arr = json_object_new_array();
+	else
+		printf("%-12s %-20s %-8s %-8s %8s %12s %12s %12s %12s\n", "INODE", "COOKIE",
+		       "MODE", "DEFAULT", "RULES", "ALLOWED", "REJECTED", "DROPPED", "AUDITED");
+	err = egk_nl_list(nl, list_one, &out);
+	if (err) {
+		ret = cmd_nl_error(nl, err, "list", NULL);
+	} else {
+		if (out.arr)
+			puts(json_object_to_json_string_ext(out.arr, JSON_C_TO_STRING_PLAIN));
+		ret = EXIT_OK;
+	}
+	json_object_put(out.arr);
+	egk_nl_close(nl);
+	return ret;
+}
+
+static void print_stats_text(const struct egk_ns_state *st, const struct egk_policy *p)
+{
+	char buf[1024];
+
+	printf("# egressk stats of netns inode %u cookie %llu, version %llu\n", st->id.inode,
+	       (unsigned long long)st->id.cookie, (unsigned long long)st->id.version);
+	printf("mode %s\n", egk_mode_name(st->mode));
+	printf("rules %u\n", st->rule_count);
+	printf("allowed %llu\n", (unsigned long long)st->stats.allowed);
+	printf("rejected %llu\n", (unsigned long long)st->stats.rejected);
+	printf("dropped %llu\n", (unsigned long long)st->stats.dropped);
+	printf("audited %llu\n", (unsigned long long)st->stats.audited);
+	printf("raw_rejected %llu\n", (unsigned long long)st->stats.raw_rejected);
+	printf("events_lost %llu\n", (unsigned long long)st->stats.events_lost);
+	for (size_t i = 0; i < p->nrules; i++) {
+		egk_rule_format(&p->rules[i], buf, sizeof(buf));
+		printf("rule %u hits %llu: %s\n", p->rules[i].id,
+		       (unsigned long long)p->rules[i].hits, buf);
+	}
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	struct egk_ns_state st;
+	struct egk_policy p;
+	struct egk_ident id;
+	struct cmd_args a;
+	struct egk_nl *nl;
+	int ret, fd, err;
+
+	ret = cmd_parse(argc, argv, ARG_TARGET | ARG_JSON, 0, 0, &a);
+	if (ret)
+		return ret;
+	nl = cmd_connect(&ret);
+	if (!nl)
+		return ret;
+	fd = cmd_open_target(&a);
+	if (fd < 0) {
+		egk_nl_close(nl);
+		return -fd;
+	}
+	egk_policy_init(&p);
+	err = egk_nl_stats_get(nl, fd, cmd_target_flags(&a), &st);
+	if (!err)
+		err = egk_nl_policy_get(nl, fd, cmd_target_flags(&a), &p, &id);
+	if (err) {
+		ret = cmd_nl_error(nl, err, "stats", &a);
+		goto out;
+	}
+	if (a.json) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *rules = json_object_new_array();
+		char buf[1024];
+
+		json_object_object_add(o, "netns", netns_json(&st.id));
+		json_object_object_add(o, "version", json_object_new_uint64(st.id.version));
+		json_object_object_add(o, "mode", json_object_new_string(egk_mode_name(st.mode)));
+		json_object_object_add(o, "rules_count", json_object_new_int64(st.rule_count));
+		json_object_object_add(o, "counters", counters_json(&st.stats));
+		for (size_t i = 0; i < p.nrules; i++) {
+			struct json_object *r = json_object_new_object();
+
+			egk_rule_format(&p.rules[i], buf, sizeof(buf));
+			json_object_object_add(r, "id", json_object_new_int64(p.rules[i].id));
+			json_object_object_add(r, "hits", json_object_new_uint64(p.rules[i].hits));
+			json_object_object_add(r, "text", json_object_new_string(buf));
+			json_object_array_add(rules, r);
+		}
+		json_object_object_add(o, "rules", rules);
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		print_stats_text(&st, &p);
+	}
+	ret = EXIT_OK;
+out:
+	egk_policy_free(&p);
+	close(fd);
+	egk_nl_close(nl);
+	return ret;
+}

@@ -1,0 +1,852 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The policy-file parser (DESIGN.md section 3).  Every line is checked, every
+ * error is collected as "file:line: message", and a policy with any error
+ * yields no rules, so nothing half-checked can reach the kernel.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+#define MAX_WORDS 16
+
+struct parse_ctx {
+	struct egk_policy *pol;
+	struct egk_diag *diag;
+	char *stack[EGK_MAX_INCLUDE_DEPTH + 2];	/* realpaths of open files */
+	int depth;
+	char *mode_where;	/* "file:line" of the first mode line */
+	char *def_where;
+	bool mode_set, def_set;
+	bool too_many_rules;
+};
+
+void egk_policy_init(struct egk_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->mode = EGRESSK_MODE_ENFORCE;
+	p->def = EGRESSK_DEFAULT_REJECT;
+}
+
+static void free_rules(struct egk_policy *p)
+{
+	for (size_t i = 0; i < p->nrules; i++)
+		free(p->rules[i].ranges);
+	free(p->rules);
+	p->rules = NULL;
+	p->nrules = 0;
+	p->cap = 0;
+}
+
+void egk_policy_free(struct egk_policy *p)
+{
+	free_rules(p);
+}
+
+int egk_policy_add_rule(struct egk_policy *p, const struct egk_rule *r)
+{
+	struct egk_rule *slot;
+
+	if (p->nrules == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 64;
+		struct egk_rule *n = realloc(p->rules, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->rules = n;
+		p->cap = ncap;
+	}
+	slot = &p->rules[p->nrules];
+	*slot = *r;
+	slot->ranges = NULL;
+	if (r->nranges) {
+		slot->ranges = malloc(r->nranges * sizeof(*slot->ranges));
+		if (!slot->ranges)
+			return -ENOMEM;
+		memcpy(slot->ranges, r->ranges, r->nranges * sizeof(*slot->ranges));
+	}
+	p->nrules++;
+	return 0;
+}
+
+void egk_diag_free(struct egk_diag *d)
+{
+	for (int i = 0; i < d->nmsgs; i++)
+		free(d->msgs[i]);
+	memset(d, 0, sizeof(*d));
+}
+
+void egk_diag_print(const struct egk_diag *d, FILE *f)
+{
+	for (int i = 0; i < d->nmsgs; i++)
+		fprintf(f, "%s\n", d->msgs[i]);
+	if (d->total > d->nmsgs)
+		fprintf(f, "... and %d more errors; fix the ones above first\n",
+			d->total - d->nmsgs);
+}
+
+__attribute__((format(printf, 4, 5)))
+static void report(struct parse_ctx *c, const char *file, int line,
+		   const char *fmt, ...)
+{
+	char msg[1024];
+	char *full;
+	va_list ap;
+
+	c->diag->total++;
+	if (c->diag->nmsgs >= EGK_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (asprintf(&full, "%s:%d: %s", file, line, msg) < 0)
+		return;
+	c->diag->msgs[c->diag->nmsgs++] = full;
+}
+
+/* ---- tokens ---------------------------------------------------------- */
+
+static int split_words(char *line, char **words, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (!*p || *p == '#')
+			return n;
+		if (n == max)
+			return -1;
+		words[n++] = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '#')
+			p++;
+		if (*p == '#') {
+			*p = '\0';
+			return n;
+		}
+		if (*p)
+			*p++ = '\0';
+	}
+}
+
+/* A decimal number without sign or leading junk; -1 when not one. */
+static long parse_uint(const char *s, long max)
+{
+	long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return -2;
+	}
+	return v;
+}
+
+/* ---- addresses ------------------------------------------------------- */
+
+static bool is_v4_mapped(const uint8_t *a)
+{
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return memcmp(a, prefix, 12) == 0;
+}
+
+/*
+ * PREFIX: IPv4 or IPv6 address with optional /len.  A v4-mapped IPv6 prefix
+ * (::ffff:a.b.c.d/96 or longer) becomes the IPv4 rule it means: a v6 socket
+ * talking to a mapped address sends IPv4 packets, which IPv4 rules judge.
+ */
+static int parse_prefix(const char *s, struct egk_rule *r, bool allow_len,
+			char *err, size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	int maxlen;
+	long plen;
+
+	if (alen == 0 || alen >= sizeof(addr)) {
+		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", s);
+		return -1;
+	}
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	memset(r->addr, 0, sizeof(r->addr));
+	if (inet_pton(AF_INET, addr, r->addr) == 1) {
+		r->family = AF_INET;
+		maxlen = 32;
+	} else if (inet_pton(AF_INET6, addr, r->addr) == 1) {
+		r->family = AF_INET6;
+		maxlen = 128;
+	} else {
+		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", addr);
+		return -1;
+	}
+	plen = maxlen;
+	if (slash) {
+		if (!allow_len) {
+			plen = parse_uint(slash + 1, 255);
+			if (plen != maxlen) {
+				snprintf(err, errlen,
+					 "'%s': a resolver is one address, not a prefix", s);
+				return -1;
+			}
+		}
+		plen = parse_uint(slash + 1, 255);
+		if (plen < 0 || plen > maxlen) {
+			snprintf(err, errlen,
+				 "'%s': prefix length must be 0..%d", s, maxlen);
+			return -1;
+		}
+	}
+	r->prefixlen = (uint8_t)plen;
+
+	/* host bits must be zero */
+	{
+		uint8_t net[16];
+		int bytes = maxlen / 8;
+		bool bad = false;
+
+		memcpy(net, r->addr, sizeof(net));
+		for (int i = 0; i < bytes; i++) {
+			int bit0 = i * 8;
+			uint8_t mask;
+
+			if (bit0 + 8 <= plen)
+				mask = 0xff;
+			else if (bit0 >= plen)
+				mask = 0;
+			else
+				mask = (uint8_t)(0xff << (8 - (plen - bit0)));
+			if (net[i] & ~mask)
+				bad = true;
+			net[i] &= mask;
+		}
+		if (bad) {
+			char nbuf[INET6_ADDRSTRLEN];
+
+			inet_ntop(r->family, net, nbuf, sizeof(nbuf));
+			snprintf(err, errlen,
+				 "'%s' has host bits set; the network is %s/%ld",
+				 s, nbuf, plen);
+			return -1;
+		}
+	}
+
+	if (r->family == AF_INET6 && is_v4_mapped(r->addr) && plen >= 96) {
+		uint8_t v4[4];
+
+		memcpy(v4, r->addr + 12, 4);
+		memset(r->addr, 0, sizeof(r->addr));
+		memcpy(r->addr, v4, 4);
+		r->family = AF_INET;
+		r->prefixlen = (uint8_t)(plen - 96);
+	}
+	return 0;
+}
+
+/* SPEC: N, N-M, or a comma list of these; ports are 1..65535. */
+static int parse_ports(const char *spec, struct egk_rule *r,
+		       struct egk_port_range *out, char *err, size_t errlen)
+{
+	const char *p = spec;
+	int n = 0;
+
+	if (!*spec) {
+		snprintf(err, errlen, "'port' needs a port, a range N-M or a comma list");
+		return -1;
+	}
+	while (*p) {
+		char item[32];
+		const char *comma = strchr(p, ',');
+		size_t ilen = comma ? (size_t)(comma - p) : strlen(p);
+		char *dash;
+		long first, last;
+
+		if (ilen == 0) {
+			snprintf(err, errlen, "port list '%s' has an empty item", spec);
+			return -1;
+		}
+		if (ilen >= sizeof(item)) {
+			snprintf(err, errlen, "'%.*s' is not a port or port range",
+				 (int)(ilen > 40 ? 40 : ilen), p);
+			return -1;
+		}
+		memcpy(item, p, ilen);
+		item[ilen] = '\0';
+		dash = strchr(item, '-');
+		if (dash)
+			*dash = '\0';
+		first = parse_uint(item, 99999999);
+		last = dash ? parse_uint(dash + 1, 99999999) : first;
+		if (dash)
+			*dash = '-';
+		if (first == -1 || last == -1 || (dash && !dash[1])) {
+			snprintf(err, errlen, "'%s' is not a port or port range N-M", item);
+			return -1;
+		}
+		if (first < 1 || first > 65535 || last < 1 || last > 65535) {
+			snprintf(err, errlen, "port '%s' is out of range 1-65535", item);
+			return -1;
+		}
+		if (first > last) {
+			snprintf(err, errlen,
+				 "port range '%s' is backwards; write %ld-%ld", item, last, first);
+			return -1;
+		}
+		if (n == EGRESSK_MAX_PORT_RANGES) {
+			snprintf(err, errlen,
+				 "too many port ranges (at most %d per rule); split the rule",
+				 EGRESSK_MAX_PORT_RANGES);
+			return -1;
+		}
+		out[n].first = (uint16_t)first;
+		out[n].last = (uint16_t)last;
+		n++;
+		p += ilen;
+		if (*p == ',') {
+			p++;
+			if (!*p) {
+				snprintf(err, errlen, "port list '%s' ends with a comma", spec);
+				return -1;
+			}
+		}
+	}
+	r->nranges = (uint8_t)n;
+	r->ranges = out;
+	return 0;
+}
+
+/*
+ * Domain NAME: labels of 1-63 [a-z0-9-], at most 253 in all, optionally led
+ * by "." (name and subdomains) or "*." (subdomains only), case-insensitive, a
+ * trailing dot is fine.
+ */
+static int check_domain(const char *name, char *err, size_t errlen)
+{
+	const char *p = name;
+	size_t len, label = 0;
+
+	if (p[0] == '*' && p[1] == '.')
+		p += 2;
+	else if (p[0] == '.')
+		p++;
+	len = strlen(p);
+	if (len && p[len - 1] == '.')
+		len--;
+	if (len == 0) {
+		snprintf(err, errlen, "'%s' is not a domain name", name);
+		return -1;
+	}
+	if (len > 253) {
+		snprintf(err, errlen, "domain name is longer than 253 characters");
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char ch = (char)tolower((unsigned char)p[i]);
+
+		if (ch == '.') {
+			if (label == 0) {
+				snprintf(err, errlen, "'%s' has an empty label", name);
+				return -1;
+			}
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) {
+			snprintf(err, errlen,
+				 "'%s': a domain name has only letters, digits, '-' and '.'"
+				 " (a leading '.' or '*.' is allowed)", name);
+			return -1;
+		}
+		if (++label > 63) {
+			snprintf(err, errlen, "'%s' has a label longer than 63 characters", name);
+			return -1;
+		}
+	}
+	if (label == 0) {
+		snprintf(err, errlen, "'%s' has an empty label", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- directives ------------------------------------------------------ */
+
+static int parse_proto(const char *s)
+{
+	if (!strcmp(s, "tcp"))
+		return EGRESSK_PROTO_TCP;
+	if (!strcmp(s, "udp"))
+		return EGRESSK_PROTO_UDP;
+	if (!strcmp(s, "icmp"))
+		return EGRESSK_PROTO_ICMP;
+	if (!strcmp(s, "any"))
+		return EGRESSK_PROTO_ANY;
+	return -1;
+}
+
+static void add_rule(struct parse_ctx *c, const char *file, int line,
+		     const struct egk_rule *r)
+{
+	if (c->too_many_rules)
+		return;
+	if (c->pol->nrules >= EGRESSK_MAX_RULES) {
+		report(c, file, line, "too many rules (at most %d per policy)",
+		       EGRESSK_MAX_RULES);
+		c->too_many_rules = true;
+		return;
+	}
+	if (egk_policy_add_rule(c->pol, r) < 0)
+		report(c, file, line, "out of memory");
+}
+
+/* allow|deny cidr PREFIX [PROTO] [port SPEC] */
+static void do_cidr(struct parse_ctx *c, const char *file, int line,
+		    uint8_t action, char **w, int n)
+{
+	struct egk_port_range ranges[EGRESSK_MAX_PORT_RANGES];
+	struct egk_rule r = { .action = action, .kind = EGRESSK_RULE_KIND_CIDR };
+	char err[512];
+	int i = 3;
+
+	if (n < 3) {
+		report(c, file, line, "'%s cidr' needs a prefix, e.g. '%s cidr 10.0.0.0/8 tcp port 443'",
+		       w[0], w[0]);
+		return;
+	}
+	if (parse_prefix(w[2], &r, true, err, sizeof(err))) {
+		report(c, file, line, "%s", err);
+		return;
+	}
+	if (i < n && strcmp(w[i], "port")) {
+		int proto = parse_proto(w[i]);
+
+		if (proto < 0) {
+			report(c, file, line, "unknown protocol '%s'; use tcp, udp, icmp or any", w[i]);
+			return;
+		}
+		r.proto = (uint8_t)proto;
+		i++;
+	}
+	if (i < n && !strcmp(w[i], "port")) {
+		if (r.proto != EGRESSK_PROTO_TCP && r.proto != EGRESSK_PROTO_UDP) {
+			report(c, file, line, "'port' needs protocol tcp or udp before it");
+			return;
+		}
+		if (i + 1 >= n) {
+			report(c, file, line, "'port' needs a port, a range N-M or a comma list");
+			return;
+		}
+		if (parse_ports(w[i + 1], &r, ranges, err, sizeof(err))) {
+			report(c, file, line, "%s", err);
+			return;
+		}
+		i += 2;
+	}
+	if (i < n) {
+		report(c, file, line, "unexpected '%s'; the form is '%s cidr PREFIX [tcp|udp|icmp|any] [port SPEC]'",
+		       w[i], w[0]);
+		return;
+	}
+	add_rule(c, file, line, &r);
+}
+
+static const char domain_unsupported[] =
+	"domain rules are not supported yet (they arrive with domain-rule support); use cidr rules";
+static const char dns_unsupported[] =
+	"'%s' is not supported yet (it arrives with DNS support); remove the line";
+
+static void do_domain(struct parse_ctx *c, const char *file, int line,
+		      char **w, int n)
+{
+	struct egk_port_range ranges[EGRESSK_MAX_PORT_RANGES];
+	struct egk_rule r = { 0 };
+	char err[512];
+
+	if (n < 3) {
+		report(c, file, line, "'allow domain' needs a name, e.g. 'allow domain .github.com'");
+		return;
+	}
+	if (check_domain(w[2], err, sizeof(err))) {
+		report(c, file, line, "%s", err);
+		return;
+	}
+	if (n > 3) {
+		if (strcmp(w[3], "port") || n != 5) {
+			report(c, file, line, "the form is 'allow domain NAME [port SPEC]'");
+			return;
+		}
+		if (parse_ports(w[4], &r, ranges, err, sizeof(err))) {
+			report(c, file, line, "%s", err);
+			return;
+		}
+	}
+	report(c, file, line, "%s", domain_unsupported);
+}
+
+static void parse_file_stream(struct parse_ctx *c, FILE *f, const char *file,
+			      const char *basedir);
+static void do_include(struct parse_ctx *c, const char *file, int line,
+		       const char *arg, const char *basedir);
+
+static void set_mode_or_default(struct parse_ctx *c, const char *file, int line,
+				bool is_mode, int value, const char *word)
+{
+	bool *set = is_mode ? &c->mode_set : &c->def_set;
+	char **where = is_mode ? &c->mode_where : &c->def_where;
+	uint8_t *cur = is_mode ? &c->pol->mode : &c->pol->def;
+	const char *kw = is_mode ? "mode" : "default";
+
+	if (*set) {
+		if (*cur != value)
+			report(c, file, line, "'%s %s' conflicts with '%s %s' at %s; keep one",
+			       kw, word, kw,
+			       is_mode ? egk_mode_name(*cur) : egk_default_name(*cur),
+			       *where);
+		return;
+	}
+	*set = true;
+	*cur = (uint8_t)value;
+	if (asprintf(where, "%s:%d", file, line) < 0)
+		*where = NULL;
+}
+
+static void parse_line(struct parse_ctx *c, char *buf, const char *file,
+		       int line, const char *basedir)
+{
+	char *w[MAX_WORDS];
+	int n = split_words(buf, w, MAX_WORDS);
+
+	if (n == 0)
+		return;
+	if (n < 0) {
+		report(c, file, line, "too many words on one line");
+		return;
+	}
+	if (!strcmp(w[0], "mode")) {
+		int v = -1;
+
+		if (n == 2 && !strcmp(w[1], "enforce"))
+			v = EGRESSK_MODE_ENFORCE;
+		else if (n == 2 && !strcmp(w[1], "audit"))
+			v = EGRESSK_MODE_AUDIT;
+		if (v < 0) {
+			report(c, file, line, "the form is 'mode enforce' or 'mode audit'");
+			return;
+		}
+		set_mode_or_default(c, file, line, true, v, w[1]);
+	} else if (!strcmp(w[0], "default")) {
+		int v = -1;
+
+		if (n == 2 && !strcmp(w[1], "reject"))
+			v = EGRESSK_DEFAULT_REJECT;
+		else if (n == 2 && !strcmp(w[1], "drop"))
+			v = EGRESSK_DEFAULT_DROP;
+		if (v < 0) {
+			report(c, file, line, "the form is 'default reject' or 'default drop'");
+			return;
+		}
+		set_mode_or_default(c, file, line, false, v, w[1]);
+	} else if (!strcmp(w[0], "allow") || !strcmp(w[0], "deny")) {
+		bool allow = w[0][0] == 'a';
+		uint8_t action = allow ? EGRESSK_ACTION_ALLOW : EGRESSK_ACTION_DENY;
+
+		if (n < 2) {
+			report(c, file, line, "'%s' needs a rule: cidr%s", w[0],
+			       allow ? ", domain, dns or raw" : "");
+			return;
+		}
+		if (!strcmp(w[1], "cidr")) {
+			do_cidr(c, file, line, action, w, n);
+		} else if (!allow) {
+			report(c, file, line, "'deny %s' does not exist; only 'deny cidr ...' does", w[1]);
+		} else if (!strcmp(w[1], "raw")) {
+			if (n != 2)
+				report(c, file, line, "'allow raw' takes no arguments");
+			else
+				c->pol->flags |= EGRESSK_POLICY_F_ALLOW_RAW;
+		} else if (!strcmp(w[1], "dns")) {
+			struct egk_rule r = { .action = EGRESSK_ACTION_ALLOW,
+					      .kind = EGRESSK_RULE_KIND_DNS };
+			char err[512];
+
+			if (n != 3) {
+				report(c, file, line, "the form is 'allow dns ADDRESS'");
+				return;
+			}
+			if (parse_prefix(w[2], &r, false, err, sizeof(err))) {
+				report(c, file, line, "%s", err);
+				return;
+			}
+			add_rule(c, file, line, &r);
+		} else if (!strcmp(w[1], "domain")) {
+			do_domain(c, file, line, w, n);
+		} else if (!strcmp(w[1], "dns-name")) {
+			char err[512];
+
+			if (n != 3) {
+				report(c, file, line, "the form is 'allow dns-name NAME'");
+				return;
+			}
+			if (check_domain(w[2], err, sizeof(err))) {
+				report(c, file, line, "%s", err);
+				return;
+			}
+			report(c, file, line, dns_unsupported, "allow dns-name");
+		} else {
+			report(c, file, line, "unknown rule 'allow %s'; use cidr, domain, dns or raw", w[1]);
+		}
+	} else if (!strcmp(w[0], "dns")) {
+		if (n != 3 || strcmp(w[1], "filter") ||
+		    (strcmp(w[2], "off") && strcmp(w[2], "on") && strcmp(w[2], "strict"))) {
+			report(c, file, line, "the form is 'dns filter off|on|strict'");
+			return;
+		}
+		report(c, file, line, dns_unsupported, "dns filter");
+	} else if (!strcmp(w[0], "domain-binding")) {
+		if (n != 2 || (strcmp(w[1], "dns") && strcmp(w[1], "none"))) {
+			report(c, file, line, "the form is 'domain-binding dns|none'");
+			return;
+		}
+		report(c, file, line, dns_unsupported, "domain-binding");
+	} else if (!strcmp(w[0], "include")) {
+		if (n != 2) {
+			report(c, file, line, "the form is 'include FILE' or 'include preset:NAME'");
+			return;
+		}
+		do_include(c, file, line, w[1], basedir);
+	} else {
+		report(c, file, line,
+		       "unknown directive '%s'; expected mode, default, allow, deny or include", w[0]);
+	}
+}
+
+static void parse_file_stream(struct parse_ctx *c, FILE *f, const char *file,
+			      const char *basedir)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int line = 0;
+
+	while ((len = getline(&buf, &cap, f)) >= 0) {
+		line++;
+		if (len > 0 && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		if (len > EGK_MAX_LINE) {
+			report(c, file, line, "line is longer than %d bytes", EGK_MAX_LINE);
+			continue;
+		}
+		if (memchr(buf, '\0', (size_t)len)) {
+			report(c, file, line, "line contains a NUL byte; is this a policy file?");
+			continue;
+		}
+		parse_line(c, buf, file, line, basedir);
+	}
+	if (ferror(f))
+		report(c, file, line + 1, "read error: %s", strerror(errno));
+	free(buf);
+}
+
+static char *dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	char *slash;
+
+	if (!copy)
+		return NULL;
+	slash = strrchr(copy, '/');
+	if (!slash) {
+		free(copy);
+		return strdup(".");
+	}
+	if (slash == copy)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return copy;
+}
+
+/* The presets directory: $EGRESSK_PRESET_DIR, presets/ next to the binary,
+ * then /usr/share/egressk/presets.  Writes the file path to @out. */
+static bool find_preset(const char *name, char *out, size_t outlen)
+{
+	const char *env = getenv("EGRESSK_PRESET_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env) {
+		if ((size_t)snprintf(out, outlen, "%s/%s", env, name) >= outlen)
+			return false;
+		return access(out, F_OK) == 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			if ((size_t)snprintf(out, outlen, "%s/presets/%s", exe, name) < outlen &&
+			    access(out, F_OK) == 0)
+				return true;
+		}
+	}
+	snprintf(out, outlen, "/usr/share/egressk/presets/%s", name);
+	return access(out, F_OK) == 0;
+}
+
+static bool valid_preset_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+			return false;
+	return true;
+}
+
+/* Parse an opened file whose realpath is @real, tracking it on the stack. */
+static void parse_tracked(struct parse_ctx *c, FILE *f, const char *name,
+			  char *real, const char *basedir)
+{
+	c->stack[c->depth++] = real;
+	parse_file_stream(c, f, name, basedir);
+	c->depth--;
+}
+
+static void do_include(struct parse_ctx *c, const char *file, int line,
+		       const char *arg, const char *basedir)
+{
+	char path[PATH_MAX];
+	char *real, *dir;
+	FILE *f;
+
+	if (!strncmp(arg, "preset:", 7)) {
+		const char *name = arg + 7;
+
+		if (!valid_preset_name(name) || name[0] == '.') {
+			report(c, file, line, "'%s' is not a preset name", arg);
+			return;
+		}
+		if (!find_preset(name, path, sizeof(path))) {
+			report(c, file, line,
+			       "no preset named '%s' (looked in $EGRESSK_PRESET_DIR, presets/ next to egresskctl, /usr/share/egressk/presets)",
+			       name);
+			return;
+		}
+	} else if (arg[0] == '/') {
+		if ((size_t)snprintf(path, sizeof(path), "%s", arg) >= sizeof(path)) {
+			report(c, file, line, "include path is too long");
+			return;
+		}
+	} else {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", basedir, arg) >= sizeof(path)) {
+			report(c, file, line, "include path is too long");
+			return;
+		}
+	}
+	if (c->depth > EGK_MAX_INCLUDE_DEPTH) {
+		report(c, file, line, "includes nest deeper than %d levels", EGK_MAX_INCLUDE_DEPTH);
+		return;
+	}
+	real = realpath(path, NULL);
+	if (!real) {
+		report(c, file, line, "cannot include '%s' (%s): %s", arg, path, strerror(errno));
+		return;
+	}
+	for (int i = 0; i < c->depth; i++) {
+		if (c->stack[i] && !strcmp(c->stack[i], real)) {
+			report(c, file, line, "include cycle: '%s' includes itself again", path);
+			free(real);
+			return;
+		}
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		report(c, file, line, "cannot include '%s' (%s): %s", arg, path, strerror(errno));
+		free(real);
+		return;
+	}
+	dir = dir_of(path);
+	parse_tracked(c, f, path, real, dir ? dir : ".");
+	free(dir);
+	free(real);
+	fclose(f);
+}
+
+static int finish(struct parse_ctx *c)
+{
+	free(c->mode_where);
+	free(c->def_where);
+	if (c->diag->total) {
+		free_rules(c->pol);
+		return c->diag->total;
+	}
+	return 0;
+}
+
+int egk_policy_parse_file(const char *path, struct egk_policy *p,
+			  struct egk_diag *d)
+{
+	struct parse_ctx c = { .pol = p, .diag = d };
+	char *dir, *real;
+	FILE *f;
+
+	egk_policy_init(p);
+	memset(d, 0, sizeof(*d));
+	if (!strcmp(path, "-")) {
+		parse_tracked(&c, stdin, "<stdin>", NULL, ".");
+		return finish(&c);
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		report(&c, path, 0, "cannot open: %s", strerror(errno));
+		return finish(&c);
+	}
+	real = realpath(path, NULL);
+	dir = dir_of(path);
+	parse_tracked(&c, f, path, real, dir ? dir : ".");
+	free(dir);
+	free(real);
+	fclose(f);
+	return finish(&c);
+}
+
+int egk_policy_parse_string(const char *name, const char *basedir,
+			    const char *text, struct egk_policy *p,
+			    struct egk_diag *d)
+{
+	struct parse_ctx c = { .pol = p, .diag = d };
+	FILE *f;
+
+	egk_policy_init(p);
+	memset(d, 0, sizeof(*d));
+	if (!*text)
+		return 0;
+	f = fmemopen((void *)text, strlen(text), "r");
+	if (!f) {
+		report(&c, name, 0, "cannot read: %s", strerror(errno));
+		return finish(&c);
+	}
+	parse_tracked(&c, f, name, NULL, basedir);
+	fclose(f);
+	return finish(&c);
+}

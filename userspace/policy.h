@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Policy files (DESIGN.md section 3): the in-memory form, the parser and the
+ * printer.  No netlink here; netlink.c converts to and from attributes.
+ */
+#ifndef EGRESSKCTL_POLICY_H
+#define EGRESSKCTL_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/egressk.h>
+
+#define EGK_MAX_ERRORS		20	/* error messages kept per parse */
+#define EGK_MAX_INCLUDE_DEPTH	8	/* nested includes */
+#define EGK_MAX_LINE		4096	/* bytes per policy line */
+
+struct egk_port_range {
+	uint16_t first;
+	uint16_t last;
+};
+
+struct egk_rule {
+	uint8_t action;		/* enum egressk_action */
+	uint8_t kind;		/* enum egressk_rule_kind */
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t prefixlen;
+	uint8_t proto;		/* enum egressk_proto */
+	uint8_t nranges;
+	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
+	struct egk_port_range *ranges;	/* nranges entries, heap */
+	uint32_t id;		/* read back from the kernel */
+	uint64_t hits;		/* read back from the kernel */
+};
+
+struct egk_policy {
+	uint8_t mode;		/* enum egressk_mode */
+	uint8_t def;		/* enum egressk_default */
+	uint32_t flags;		/* EGRESSK_POLICY_F_* */
+	struct egk_rule *rules;
+	size_t nrules;
+	size_t cap;
+};
+
+/* Error messages, each "file:line: message". */
+struct egk_diag {
+	char *msgs[EGK_MAX_ERRORS];
+	int nmsgs;	/* kept */
+	int total;	/* found, including those not kept */
+};
+
+void egk_policy_init(struct egk_policy *p);
+void egk_policy_free(struct egk_policy *p);
+/* Append a copy of @r (its ranges are copied). Returns 0 or -ENOMEM. */
+int egk_policy_add_rule(struct egk_policy *p, const struct egk_rule *r);
+void egk_diag_free(struct egk_diag *d);
+/* Print every kept message to @f, plus "... and N more errors". */
+void egk_diag_print(const struct egk_diag *d, FILE *f);
+
+/*
+ * Parse the policy file @path ("-" reads stdin, named "<stdin>", with
+ * includes relative to the current directory).  Returns 0, or the number of
+ * errors (>0) with messages in @d; on error @p holds no rules.
+ */
+int egk_policy_parse_file(const char *path, struct egk_policy *p,
+			  struct egk_diag *d);
+/*
+ * Parse @text named @name; includes resolve relative to @basedir.
+ * Same result convention as egk_policy_parse_file().
+ */
+int egk_policy_parse_string(const char *name, const char *basedir,
+			    const char *text, struct egk_policy *p,
+			    struct egk_diag *d);
+
+/* Render one rule as its policy line ("allow cidr 10.0.0.0/8 tcp port 443"). */
+void egk_rule_format(const struct egk_rule *r, char *buf, size_t len);
+/* Render the prefix alone ("10.0.0.0/8", a bare address for host routes). */
+void egk_prefix_format(const struct egk_rule *r, char *buf, size_t len);
+/* mode/default/allow raw and every rule, one per line; a valid policy file. */
+void egk_policy_print(FILE *f, const struct egk_policy *p);
+
+const char *egk_mode_name(unsigned int mode);
+const char *egk_default_name(unsigned int def);
+const char *egk_proto_name(unsigned int proto);
+const char *egk_action_name(unsigned int action);
+
+struct json_object;
+/* {"mode","default","allow_raw","rules":[...]}; rules carry id and hits when
+ * @with_counters. */
+struct json_object *egk_policy_to_json(const struct egk_policy *p,
+				       bool with_counters);
+
+#endif
