@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A 100,000-rule policy: random non-overlapping prefixes (IPv4 and IPv6)
+# generated here, loaded through the chunked transaction; the load time is
+# measured and printed, and the policy is checked to be in force.  Then a
+# policy over the kernel's rule limit is refused and changes nothing.
+#
+#   agent netns (policed)                net netns (tcp 80 server)
+#     veth0 192.0.2.1/24   <-------->   veth1 192.0.2.2/24 (api, listed), 192.0.2.3/24 (other)
+#     PICK/32 via 192.0.2.2                   PICK/32: an address inside one random listed prefix
+source "$(dirname "$0")/lib.sh"
+require_built
+module_load || bail "module loads"
+topo_basic
+serve "$NET" --tcp 80
+
+N=${EGRESSK_SCALE_RULES:-100000}
+gen() {   # gen COUNT FILE PICKFILE: COUNT-1 random rules + the api server
+	python3 - "$1" "$2" "$3" "$API4" <<'PY'
+import ipaddress, random, sys
+count, out, pick, api = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+rnd = random.Random(20261124)
+avoid = [ipaddress.ip_network(n) for n in
+         ("0.0.0.0/8", "10.0.0.0/8", "127.0.0.0/8", "192.0.2.0/24", "198.51.100.0/24",
+          "203.0.113.0/24", "224.0.0.0/3")]
+seen4, seen6, rules = set(), set(), []
+n4 = (count - 1) * 4 // 5
+while len(seen4) < n4:
+    # /24 to /32 prefixes, keyed by their /24 so none overlap
+    base = rnd.getrandbits(24) << 8
+    if base in seen4:
+        continue
+    net = ipaddress.ip_network((base, 24))
+    if any(net.overlaps(a) for a in avoid):
+        continue
+    seen4.add(base)
+    plen = rnd.choice((24, 24, 25, 26, 28, 32))
+    sub = ipaddress.ip_network((base + (rnd.getrandbits(plen - 24) << (32 - plen)), plen))
+    rules.append((sub, rnd.choice(("", " tcp", " tcp port 443", " udp port 53,123", " tcp port 8000-8100"))))
+while len(seen6) < count - 1 - n4:
+    base = (0x2a00 << 112) | (rnd.getrandbits(32) << 80)   # 2a00::/16, one /48 each
+    if base in seen6:
+        continue
+    seen6.add(base)
+    rules.append((ipaddress.ip_network((base, rnd.choice((48, 56, 64)))), ""))
+rnd.shuffle(rules)
+with open(out, "w") as f:
+    f.write("# %d generated rules\n" % count)
+    for net, tail in rules:
+        f.write("allow cidr %s%s\n" % (net, tail))
+    f.write("allow cidr %s tcp port 80\n" % api)
+# an address inside an "any protocol" IPv4 prefix of the list, for the check
+for net, tail in rules:
+    if net.version == 4 and tail == "" and net.prefixlen <= 30:
+        open(pick, "w").write("%s %s\n" % (net, net.network_address + 1))
+        break
+PY
+}
+
+start=$(now)
+gen "$N" "$TMPD/big.policy" "$TMPD/pick" || bail "generate $N rules"
+info "generated $N rules in $(elapsed "$start")s"
+check "the generated policy has $N rules" \
+	test "$(grep -c '^allow' "$TMPD/big.policy")" -eq "$N"
+read -r PICKNET PICK <"$TMPD/pick"
+addr "$NET" veth1 "$PICK/32"
+ip -n "$AGENT" route add "$PICK/32" via $API4
+check "before the policy: the picked address $PICK ($PICKNET) is reachable" tcp_ok "$AGENT" "$PICK" 80
+
+start=$(now)
+check_rc "apply $N rules" 0 apply "$AGENT" "$TMPD/big.policy"
+t=$(elapsed "$start")
+info "loaded $N rules in ${t}s (egresskctl apply wall time, parse + netlink + compile, under emulation)"
+
+check "policy in force: listed api server reachable" tcp_ok "$AGENT" $API4 80
+check "policy in force: address in a listed prefix ($PICKNET) reachable" tcp_ok "$AGENT" "$PICK" 80
+check "policy in force: unlisted other refused" tcp_refused_fast "$AGENT" $OTHER4 80
+check "policy in force: unlisted [other] refused" tcp_refused_fast "$AGENT" $OTHER6 80
+cnt=$(ctl list --json | json_num 'rule')
+info "list --json rule count: $cnt"
+if [ "${cnt:-0}" -ge "$N" ] 2>/dev/null; then ok "list reports $N rules"
+else nok "list reports $N rules" "got '$cnt'"; fi
+
+start=$(now)
+ctl show --netns-name "$AGENT" >"$TMPD/big.show" 2>&1
+info "show of $N rules took $(elapsed "$start")s"
+check "show prints all $N rules" test "$(grep -c '^allow' "$TMPD/big.show")" -ge "$N"
+
+# Over the limit (EGRESSK_MAX_RULES = 262144): refused with exit 2, old policy stays.
+if [ "${EGRESSK_SCALE_OVER:-1}" = 1 ]; then
+	python3 -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(262145):
+        f.write("allow cidr 10.%d.%d.%d\n" % (i >> 16, (i >> 8) & 255, i & 255))
+' "$TMPD/over.policy"
+	start=$(now)
+	check_rc "262,145 rules (over EGRESSK_MAX_RULES) refused with exit 2" 2 \
+		apply "$AGENT" "$TMPD/over.policy"
+	info "refusing the oversized policy took $(elapsed "$start")s"
+	check "...the $N-rule policy is still in force (api ok)" tcp_ok "$AGENT" $API4 80
+	check "...the $N-rule policy is still in force (other refused)" tcp_refused_fast "$AGENT" $OTHER4 80
+	rules_now() { [ "$(ctl list --json | json_num 'rule')" -eq "$1" ]; }
+	check "...and still has $N rules" rules_now "$N"
+fi
