@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make demo: boot the bundled VM and show egressk's main job, a policed
+# "agent" namespace: the policy, an allowed curl, a blocked one that fails at
+# once, and the counters.  Needs 'make' first (make demo does it).
+set -uo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$HERE/../.."
+for f in kmod/egressk.ko userspace/egresskctl; do
+	[ -e "$f" ] || { echo "demo: $f is not built; run 'make'" >&2; exit 1; }
+done
+echo "Booting Debian's kernel in QEMU with kmod/egressk.ko (about 10-30 s under emulation)..."
+EGRESSK_VM_LOG=${EGRESSK_VM_LOG:-build/vm/demo.log} exec "$HERE/vm/run.sh" "$HERE/demo/guest.sh"
