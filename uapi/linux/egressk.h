@@ -282,6 +282,7 @@ enum egressk_stats_attr {
 	EGRESSK_STATS_A_AUDITED,	/* audit mode: packets enforce would block */
 	EGRESSK_STATS_A_RAW_REJECTED,	/* packets from raw sockets refused */
 	EGRESSK_STATS_A_EVENTS_LOST,	/* events not sent (rate limit or memory) */
+	EGRESSK_STATS_A_MALFORMED,	/* packets dropped: headers unreadable (added after v1 draft) */
 
 	__EGRESSK_STATS_A_MAX,
 	EGRESSK_STATS_A_MAX = __EGRESSK_STATS_A_MAX - 1

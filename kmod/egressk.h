@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * egressk internal header: per-netns state, the compiled policy, and the
+ * interfaces between the module's files.  Include it first in every .c file
+ * so that pr_fmt applies everywhere.
+ */
+#ifndef _EGRESSK_H
+#define _EGRESSK_H
+
+#undef pr_fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/ratelimit.h>
+#include <linux/in6.h>
+#include <linux/netfilter.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/genetlink.h>
+
+#include <linux/egressk.h>
+#include "cidr.h"
+
+/*
+ * Every writer of policy and transaction state holds this mutex: netlink
+ * commands, the netlink release notifier and netns exit.  Lock order:
+ * genl_mutex -> egressk_config_mutex -> (nf_hook_mutex, conntrack's own).
+ */
+extern struct mutex egressk_config_mutex;
+
+union egressk_addr {
+	__be32 a4;
+	struct in6_addr a6;
+};
+
+/* One staged or installed rule, as userspace sent it (for dumps). */
+struct egressk_rule {
+	union egressk_addr addr;
+	u32 ranges_off;		/* into the owner's ranges array */
+	u16 nr_ranges;
+	u8 family;		/* AF_INET or AF_INET6 */
+	u8 prefixlen;
+	u8 action;		/* enum egressk_action */
+	u8 kind;		/* enum egressk_rule_kind */
+	u8 proto;		/* enum egressk_proto */
+};
+
+/* Per-CPU packet counters, summed on read. */
+struct egressk_stats {
+	u64 allowed;
+	u64 rejected;
+	u64 dropped;
+	u64 audited;
+	u64 raw_rejected;
+	u64 events_lost;
+	u64 malformed;
+};
+
+/*
+ * A compiled policy.  Immutable once published; readers find it through
+ * egressk_net.policy under RCU, a dump pins it with @ref.  The last put frees
+ * it after a grace period.  Rule ids are indexes into @rules and @hits.
+ */
+struct egressk_policy {
+	refcount_t ref;
+	struct rcu_head rcu;
+	u64 version;
+	u8 mode;		/* enum egressk_mode */
+	u8 dflt;		/* enum egressk_default */
+	u32 flags;		/* EGRESSK_POLICY_F_* */
+	u32 nr_rules;
+	u32 nr_ranges;
+	struct egressk_rule *rules;
+	struct cidr_port_range *ranges;
+	atomic64_t *hits;	/* flows per rule, not per CPU */
+	/*
+	 * The netns counters, valid while this policy is published and for
+	 * one grace period after (egressk_detach frees them after
+	 * synchronize_net).  Only readers under RCU may touch it.
+	 */
+	struct egressk_stats __percpu *stats;
+	struct cidr_table v4;
+	struct cidr_table v6;
+};
+
+/* A transaction staged by one netlink port (kept in init_net's state). */
+struct egressk_txn {
+	struct list_head list;
+	u32 portid;
+	u64 cookie;		/* target netns */
+	u8 mode;
+	u8 dflt;
+	u32 flags;
+	u32 nr_rules, cap_rules;
+	u32 nr_ranges, cap_ranges;
+	struct egressk_rule *rules;
+	struct cidr_port_range *ranges;
+};
+
+/* Per network namespace state (net_generic). */
+struct egressk_net {
+	struct egressk_policy __rcu *policy;
+	struct egressk_stats __percpu *stats;	/* while attached */
+	u64 version;		/* bumps on every commit, never reset */
+	bool attached;		/* hooks, conntrack and module ref held */
+	struct ratelimit_state event_rs;
+	/* transactions: used in init_net only, where the family lives */
+	struct list_head txns;
+	u32 nr_txns;
+};
+
+/* Bound on port ranges staged in one transaction (all rules together). */
+#define EGRESSK_MAX_RANGES_TOTAL	(1U << 20)
+
+/* pernet.c */
+extern unsigned int egressk_net_id;
+extern struct pernet_operations egressk_net_ops;
+
+static inline struct egressk_net *egressk_pernet(const struct net *net)
+{
+	return net_generic(net, egressk_net_id);
+}
+
+int egressk_policy_install(struct net *net, struct egressk_policy *p);
+int egressk_policy_remove(struct net *net);
+void egressk_stats_sum(const struct egressk_stats __percpu *pcpu,
+		       struct egressk_stats *sum);
+
+#define egressk_count(p, field) this_cpu_inc((p)->stats->field)
+
+/* policy.c */
+struct egressk_policy *egressk_policy_build(struct egressk_txn *txn,
+					    struct netlink_ext_ack *extack);
+void egressk_policy_put(struct egressk_policy *p);
+bool egressk_policy_tryget(struct egressk_policy *p);
+struct cidr_result egressk_policy_lookup(const struct egressk_policy *p,
+					 u8 family, const struct cidr_key *key,
+					 enum cidr_proto proto, bool has_port,
+					 u16 port);
+
+/* txn.c */
+extern struct notifier_block egressk_netlink_notifier;
+struct egressk_txn *egressk_txn_find(struct egressk_net *ien, u32 portid);
+int egressk_txn_begin(struct egressk_net *ien, u32 portid, u64 cookie,
+		      u8 mode, u8 dflt, u32 flags,
+		      struct netlink_ext_ack *extack);
+int egressk_txn_append(struct egressk_txn *txn, const struct egressk_rule *r,
+		       const struct cidr_port_range *ranges,
+		       struct netlink_ext_ack *extack);
+void egressk_txn_drop(struct egressk_net *ien, struct egressk_txn *txn);
+void egressk_txn_drop_all(struct egressk_net *ien);
+
+/* hook.c */
+extern const struct nf_hook_ops egressk_nf_ops[2];
+
+/* reject.c */
+struct nf_hook_state;
+void egressk_reject_tcp_reset(struct sk_buff *skb,
+			      const struct nf_hook_state *state);
+void egressk_reject_unreach(struct sk_buff *skb,
+			    const struct nf_hook_state *state);
+
+/* events.c */
+struct egressk_event {
+	u8 verdict;		/* enum egressk_verdict */
+	u8 reason;		/* enum egressk_reason */
+	u8 family;
+	u8 proto;		/* IP protocol number */
+	bool has_port;
+	u16 dport;
+	u32 rule_id;		/* CIDR_NONE: none */
+	union egressk_addr daddr;
+};
+
+void egressk_event_init(struct egressk_net *en);
+void egressk_event_emit(const struct net *net, const struct egressk_policy *p,
+			struct egressk_net *en, const struct egressk_event *ev);
+
+/* netlink.c */
+extern struct genl_family egressk_genl_family;
+
+#endif /* _EGRESSK_H */

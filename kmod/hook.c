@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The NF_INET_LOCAL_OUT hooks (IPv4 and IPv6).  They run after conntrack,
+ * mangle rerouting and DNAT (priority LAST - 1), read the policy under the
+ * RCU read lock that nf_hook holds, take no locks and allocate nothing
+ * except what a reject or an event needs.
+ *
+ * Order of checks (DESIGN.md section 2 and 3):
+ *  1. no policy: accept
+ *  2. leaves through loopback (skb_dst()->dev): accept
+ *  3. user raw socket without "allow raw": refuse
+ *  4. IPv4 source route / IPv6 routing header with segments left: refuse
+ *  5. reply direction of an inbound-initiated connection: accept
+ *     (TCP mid-stream pickups count as outbound)
+ *  6. IPv6 ND/MLD to link-local or multicast, IGMP: accept
+ *  7. parse the transport header and look the policy up
+ *  8. verdict
+ */
+#include "egressk.h"
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmpv6.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <net/dst.h>
+#include <net/ndisc.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <asm/unaligned.h>
+
+/* What the verdict needs to know about one packet. */
+struct egressk_pkt {
+	u8 family;
+	u8 l4proto;		/* final IP protocol */
+	bool has_port;		/* tcp/udp header read (not a later fragment) */
+	bool tcp_syn;		/* SYN without ACK */
+	u16 dport;
+	struct cidr_key key;
+	union egressk_addr daddr;
+};
+
+static void egressk_fill_event(struct egressk_event *ev,
+			       const struct egressk_pkt *pkt, u8 verdict,
+			       u8 reason, u32 rule_id)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->verdict = verdict;
+	ev->reason = reason;
+	ev->family = pkt->family;
+	ev->proto = pkt->l4proto;
+	ev->has_port = pkt->has_port;
+	ev->dport = pkt->dport;
+	ev->rule_id = rule_id;
+	ev->daddr = pkt->daddr;
+}
+
+/* Headers could not be read: fail closed, whatever the mode. */
+static unsigned int egressk_malformed(const struct net *net,
+				      const struct egressk_policy *p,
+				      const struct egressk_pkt *pkt)
+{
+	struct egressk_event ev;
+
+	egressk_count(p, malformed);
+	egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_REJECT,
+			   EGRESSK_REASON_MALFORMED, CIDR_NONE);
+	egressk_event_emit(net, p, egressk_pernet(net), &ev);
+	return NF_DROP;
+}
+
+/* The packet is not allowed: apply the mode and the default action. */
+static unsigned int egressk_block(struct sk_buff *skb,
+				  const struct nf_hook_state *state,
+				  const struct egressk_policy *p,
+				  const struct egressk_pkt *pkt,
+				  u8 reason, u32 rule_id)
+{
+	struct egressk_net *en = egressk_pernet(state->net);
+	struct egressk_event ev;
+
+	if (p->mode == EGRESSK_MODE_AUDIT) {
+		egressk_count(p, audited);
+		egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_AUDIT, reason,
+				   rule_id);
+		egressk_event_emit(state->net, p, en, &ev);
+		return NF_ACCEPT;
+	}
+
+	if (reason == EGRESSK_REASON_RAW_SOCKET ||
+	    reason == EGRESSK_REASON_SOURCE_ROUTE) {
+		/* the sender gets EPERM whatever the default */
+		if (reason == EGRESSK_REASON_RAW_SOCKET)
+			egressk_count(p, raw_rejected);
+		else
+			egressk_count(p, rejected);
+		egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_REJECT, reason,
+				   rule_id);
+		egressk_event_emit(state->net, p, en, &ev);
+		return NF_DROP;
+	}
+
+	if (p->dflt == EGRESSK_DEFAULT_DROP) {
+		/* silent: the sender sees success */
+		egressk_count(p, dropped);
+		egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_DROP, reason,
+				   rule_id);
+		egressk_event_emit(state->net, p, en, &ev);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+
+	egressk_count(p, rejected);
+	egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_REJECT, reason, rule_id);
+	egressk_event_emit(state->net, p, en, &ev);
+
+	if (pkt->l4proto == IPPROTO_TCP && pkt->has_port) {
+		/* connect() fails at once (see tcp_connect); with data too */
+		if (pkt->tcp_syn)
+			return NF_DROP_ERR(-ECONNREFUSED);
+		egressk_reject_tcp_reset(skb, state);
+		return NF_DROP;
+	}
+	egressk_reject_unreach(skb, state);
+	return NF_DROP;
+}
+
+static bool egressk_leaves_via_loopback(const struct sk_buff *skb)
+{
+	const struct dst_entry *dst = skb_dst(skb);
+
+	return dst && dst->dev && (dst->dev->flags & IFF_LOOPBACK);
+}
+
+/* A user raw socket; the kernel's own ICMP/TCP control sockets are exempt. */
+static bool egressk_from_user_raw(const struct sk_buff *skb)
+{
+	const struct sock *sk = skb->sk;
+
+	return sk && sk_fullsock(sk) && sk->sk_type == SOCK_RAW &&
+	       !sk->sk_kern_sock;
+}
+
+/*
+ * Conntrack saw this connection start from outside: its replies pass.
+ * A TCP connection picked up mid-stream (BE_LIBERAL in the original
+ * direction) does not prove that, so it counts as outbound.  No ct, an
+ * untracked or an invalid packet: outbound.
+ */
+static bool egressk_inbound_reply(const struct sk_buff *skb,
+				  struct nf_conn **ctp)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	*ctp = ct;
+	if (!ct || CTINFO2DIR(ctinfo) != IP_CT_DIR_REPLY)
+		return false;
+	if (nf_ct_protonum(ct) == IPPROTO_TCP &&
+	    (READ_ONCE(ct->proto.tcp.seen[0].flags) & IP_CT_TCP_FLAG_BE_LIBERAL))
+		return false;
+	return true;
+}
+
+/* Read ports and SYN; false when the header is truncated. */
+static bool egressk_parse_l4(const struct sk_buff *skb, unsigned int thoff,
+			     struct egressk_pkt *pkt)
+{
+	if (pkt->l4proto == IPPROTO_TCP) {
+		struct tcphdr _th;
+		const struct tcphdr *th;
+
+		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+		if (!th)
+			return false;
+		pkt->dport = ntohs(th->dest);
+		pkt->tcp_syn = th->syn && !th->ack;
+		pkt->has_port = true;
+	} else if (pkt->l4proto == IPPROTO_UDP ||
+		   pkt->l4proto == IPPROTO_UDPLITE) {
+		struct udphdr _uh;
+		const struct udphdr *uh;
+
+		uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
+		if (!uh)
+			return false;
+		pkt->dport = ntohs(uh->dest);
+		pkt->has_port = pkt->l4proto == IPPROTO_UDP;
+	}
+	return true;
+}
+
+static enum cidr_proto egressk_pkt_class(const struct egressk_pkt *pkt)
+{
+	switch (pkt->l4proto) {
+	case IPPROTO_TCP:
+		return CIDR_PROTO_TCP;
+	case IPPROTO_UDP:
+		return CIDR_PROTO_UDP;
+	case IPPROTO_ICMP:
+		return pkt->family == AF_INET ? CIDR_PROTO_ICMP : CIDR_PROTO_OTHER;
+	case IPPROTO_ICMPV6:
+		return pkt->family == AF_INET6 ? CIDR_PROTO_ICMP : CIDR_PROTO_OTHER;
+	default:
+		return CIDR_PROTO_OTHER;
+	}
+}
+
+/* Steps 7 and 8, shared by both families. */
+static unsigned int egressk_decide(struct sk_buff *skb,
+				   const struct nf_hook_state *state,
+				   const struct egressk_policy *p,
+				   const struct egressk_pkt *pkt,
+				   const struct nf_conn *ct)
+{
+	struct cidr_result res;
+
+	/*
+	 * Seam for domain rules: a per-flow table keyed by the ct will be
+	 * consulted here, before the CIDR rules, for flows it already decided.
+	 */
+	res = egressk_policy_lookup(p, pkt->family, &pkt->key,
+				    egressk_pkt_class(pkt), pkt->has_port,
+				    pkt->dport);
+
+	/* hits count flows: the first packet of a flow is unconfirmed */
+	if (res.rule_id != CIDR_NONE && (!ct || !nf_ct_is_confirmed(ct)))
+		atomic64_inc(&p->hits[res.rule_id]);
+
+	if (res.verdict == CIDR_ALLOW) {
+		egressk_count(p, allowed);
+		return NF_ACCEPT;
+	}
+	return egressk_block(skb, state, p, pkt,
+			     res.verdict == CIDR_DENY ?
+			     EGRESSK_REASON_DENY_RULE : EGRESSK_REASON_DEFAULT,
+			     res.rule_id);
+}
+
+/* 1 when an LSRR/SSRR option is present, 0 if not, -1 when malformed. */
+static int egressk_ipv4_source_routed(const struct sk_buff *skb,
+				      const struct iphdr *iph)
+{
+	unsigned int len = iph->ihl * 4 - sizeof(*iph), i = 0;
+	u8 _opt[MAX_IPOPTLEN];
+	const u8 *opt;
+
+	if (!len)
+		return 0;
+	opt = skb_header_pointer(skb, skb_network_offset(skb) + sizeof(*iph),
+				 len, _opt);
+	if (!opt)
+		return -1;
+	while (i < len) {
+		u8 type = opt[i], olen;
+
+		if (type == IPOPT_END)
+			break;
+		if (type == IPOPT_NOOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len)
+			return -1;
+		olen = opt[i + 1];
+		if (olen < 2 || olen > len - i)
+			return -1;
+		if (type == IPOPT_LSRR || type == IPOPT_SSRR)
+			return 1;
+		i += olen;
+	}
+	return 0;
+}
+
+static unsigned int egressk_hook_v4(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct egressk_net *en = egressk_pernet(state->net);
+	const struct egressk_policy *p;
+	struct egressk_pkt pkt = { .family = AF_INET };
+	const struct iphdr *iph;
+	struct nf_conn *ct;
+	int srr;
+
+	p = rcu_dereference(en->policy);
+	if (!p)
+		return NF_ACCEPT;
+	if (egressk_leaves_via_loopback(skb))
+		return NF_ACCEPT;
+
+	iph = ip_hdr(skb);
+	pkt.l4proto = iph->protocol;
+	pkt.daddr.a4 = iph->daddr;
+	pkt.key.hi = 0;
+	pkt.key.lo = be32_to_cpu(iph->daddr);
+
+	if (egressk_from_user_raw(skb) &&
+	    !(p->flags & EGRESSK_POLICY_F_ALLOW_RAW))
+		return egressk_block(skb, state, p, &pkt,
+				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE);
+
+	if (iph->ihl < 5)
+		return egressk_malformed(state->net, p, &pkt);
+	srr = egressk_ipv4_source_routed(skb, iph);
+	if (srr < 0)
+		return egressk_malformed(state->net, p, &pkt);
+	if (srr)
+		return egressk_block(skb, state, p, &pkt,
+				     EGRESSK_REASON_SOURCE_ROUTE, CIDR_NONE);
+
+	if (egressk_inbound_reply(skb, &ct)) {
+		egressk_count(p, allowed);
+		return NF_ACCEPT;
+	}
+
+	if (pkt.l4proto == IPPROTO_IGMP)
+		return NF_ACCEPT;
+
+	/* a later fragment has no transport header: only port-less rules */
+	if (!(iph->frag_off & htons(IP_OFFSET)) &&
+	    !egressk_parse_l4(skb, skb_network_offset(skb) + iph->ihl * 4, &pkt))
+		return egressk_malformed(state->net, p, &pkt);
+
+	return egressk_decide(skb, state, p, &pkt, ct);
+}
+
+/* ND (133-137) and MLD (130-132, 143) to link-local or multicast. */
+static bool egressk_ipv6_always_pass(const struct sk_buff *skb,
+				     unsigned int thoff,
+				     const struct in6_addr *daddr)
+{
+	u8 _type;
+	const u8 *type;
+
+	if (!(ipv6_addr_type(daddr) &
+	      (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MULTICAST)))
+		return false;
+	type = skb_header_pointer(skb, thoff, sizeof(_type), &_type);
+	if (!type)
+		return false;
+	return (*type >= ICMPV6_MGM_QUERY && *type <= NDISC_REDIRECT) ||
+	       *type == ICMPV6_MLD2_REPORT;
+}
+
+static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct egressk_net *en = egressk_pernet(state->net);
+	const struct egressk_policy *p;
+	struct egressk_pkt pkt = { .family = AF_INET6 };
+	const struct ipv6hdr *ip6h;
+	unsigned int thoff = 0;
+	unsigned short fragoff;
+	int flags = IP6_FH_F_SKIP_RH;
+	struct nf_conn *ct;
+	int nexthdr;
+
+	p = rcu_dereference(en->policy);
+	if (!p)
+		return NF_ACCEPT;
+	if (egressk_leaves_via_loopback(skb))
+		return NF_ACCEPT;
+
+	ip6h = ipv6_hdr(skb);
+	pkt.l4proto = ip6h->nexthdr;
+	pkt.daddr.a6 = ip6h->daddr;
+	pkt.key.hi = get_unaligned_be64(&ip6h->daddr.s6_addr[0]);
+	pkt.key.lo = get_unaligned_be64(&ip6h->daddr.s6_addr[8]);
+
+	if (egressk_from_user_raw(skb) &&
+	    !(p->flags & EGRESSK_POLICY_F_ALLOW_RAW))
+		return egressk_block(skb, state, p, &pkt,
+				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE);
+
+	/* the first routing header that still has segments to visit */
+	nexthdr = ipv6_find_hdr(skb, &thoff, NEXTHDR_ROUTING, NULL, &flags);
+	if (nexthdr == NEXTHDR_ROUTING)
+		return egressk_block(skb, state, p, &pkt,
+				     EGRESSK_REASON_SOURCE_ROUTE, CIDR_NONE);
+	if (nexthdr != -ENOENT)
+		return egressk_malformed(state->net, p, &pkt);
+
+	thoff = 0;
+	nexthdr = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
+	if (nexthdr < 0)
+		return egressk_malformed(state->net, p, &pkt);
+	pkt.l4proto = nexthdr;
+
+	if (egressk_inbound_reply(skb, &ct)) {
+		egressk_count(p, allowed);
+		return NF_ACCEPT;
+	}
+
+	if (nexthdr == IPPROTO_ICMPV6 && !fragoff &&
+	    egressk_ipv6_always_pass(skb, thoff, &ip6h->daddr))
+		return NF_ACCEPT;
+
+	if (!fragoff && !egressk_parse_l4(skb, thoff, &pkt))
+		return egressk_malformed(state->net, p, &pkt);
+
+	return egressk_decide(skb, state, p, &pkt, ct);
+}
+
+const struct nf_hook_ops egressk_nf_ops[2] = {
+	{
+		.hook = egressk_hook_v4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_LAST - 1,
+	},
+	{
+		.hook = egressk_hook_v6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_LAST - 1,
+	},
+};

@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "egressk" generic netlink family (uapi/linux/egressk.h).  It lives in
+ * init_net only, every command needs CAP_NET_ADMIN in the initial user
+ * namespace, and every attribute is validated strictly.
+ */
+#include "egressk.h"
+
+#include <linux/file.h>
+#include <linux/proc_ns.h>
+#include <linux/socket.h>
+#include <net/netlink.h>
+#include <net/ipv6.h>
+
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "egressk needs GENL_MCAST_CAP_NET_ADMIN so that only admins see events"
+#endif
+
+/* Index of EGRESSK_MCGRP_EVENTS in egressk_mcgrps; events.c uses 0. */
+enum egressk_mcgrp_idx {
+	EGRESSK_MCGRP_IDX_EVENTS,
+};
+
+static struct netlink_range_validation egressk_rule_count_range = {
+	.min = 0,
+	.max = EGRESSK_MAX_RULES,
+};
+
+static const struct nla_policy egressk_range_policy[EGRESSK_RANGE_A_MAX + 1] = {
+	[EGRESSK_RANGE_A_FIRST] = { .type = NLA_U16 },
+	[EGRESSK_RANGE_A_LAST] = { .type = NLA_U16 },
+};
+
+static const struct nla_policy egressk_port_policy[EGRESSK_PORT_A_MAX + 1] = {
+	[EGRESSK_PORT_A_RANGE] = NLA_POLICY_NESTED(egressk_range_policy),
+};
+
+static const struct nla_policy egressk_rule_policy[EGRESSK_RULE_A_MAX + 1] = {
+	[EGRESSK_RULE_A_PAD] = { .type = NLA_REJECT },
+	[EGRESSK_RULE_A_ACTION] = NLA_POLICY_RANGE(NLA_U8, EGRESSK_ACTION_ALLOW,
+						   EGRESSK_ACTION_MAX),
+	[EGRESSK_RULE_A_KIND] = NLA_POLICY_RANGE(NLA_U8, EGRESSK_RULE_KIND_CIDR,
+						 EGRESSK_RULE_KIND_MAX),
+	[EGRESSK_RULE_A_ADDR4] = { .type = NLA_BE32 },
+	[EGRESSK_RULE_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[EGRESSK_RULE_A_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[EGRESSK_RULE_A_PROTO] = NLA_POLICY_MAX(NLA_U8, EGRESSK_PROTO_MAX),
+	[EGRESSK_RULE_A_PORTS] = NLA_POLICY_NESTED(egressk_port_policy),
+	[EGRESSK_RULE_A_ID] = { .type = NLA_REJECT },
+	[EGRESSK_RULE_A_HITS] = { .type = NLA_REJECT },
+};
+
+/* EGRESSK_A_RULES holds EGRESSK_A_RULE nests only. */
+static const struct nla_policy egressk_rules_policy[EGRESSK_A_RULE + 1] = {
+	[EGRESSK_A_RULE] = NLA_POLICY_NESTED(egressk_rule_policy),
+};
+
+static const struct nla_policy egressk_policy[EGRESSK_A_MAX + 1] = {
+	[EGRESSK_A_NETNS_FD] = { .type = NLA_U32 },
+	[EGRESSK_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, EGRESSK_F_ALL),
+	[EGRESSK_A_MODE] = NLA_POLICY_MAX(NLA_U8, EGRESSK_MODE_MAX),
+	[EGRESSK_A_DEFAULT] = NLA_POLICY_MAX(NLA_U8, EGRESSK_DEFAULT_MAX),
+	[EGRESSK_A_POLICY_FLAGS] = NLA_POLICY_MASK(NLA_U32,
+						   EGRESSK_POLICY_F_ALL),
+	[EGRESSK_A_RULE_COUNT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &egressk_rule_count_range),
+	[EGRESSK_A_RULES] = NLA_POLICY_NESTED(egressk_rules_policy),
+	/* kernel to user only */
+	[EGRESSK_A_PAD] = { .type = NLA_REJECT },
+	[EGRESSK_A_NETNS_INODE] = { .type = NLA_REJECT },
+	[EGRESSK_A_NETNS_COOKIE] = { .type = NLA_REJECT },
+	[EGRESSK_A_POLICY_VERSION] = { .type = NLA_REJECT },
+	[EGRESSK_A_RULE] = { .type = NLA_REJECT },
+	[EGRESSK_A_STATS] = { .type = NLA_REJECT },
+	[EGRESSK_A_EVENT] = { .type = NLA_REJECT },
+};
+
+/*
+ * Resolve EGRESSK_A_NETNS_FD (a descriptor of the sender's: doit and dump
+ * start run in its context).  With @modify, the initial namespace needs
+ * EGRESSK_F_FORCE.  Returns a referenced net or an ERR_PTR.
+ */
+static struct net *egressk_nl_target(struct nlattr **attrs, bool modify,
+				     struct netlink_ext_ack *extack)
+{
+	struct nlattr *fd_attr = attrs[EGRESSK_A_NETNS_FD];
+	u32 flags = 0;
+	struct net *net;
+	u32 fd;
+
+	if (!fd_attr) {
+		NL_SET_ERR_ATTR_MISS(extack, NULL, EGRESSK_A_NETNS_FD);
+		NL_SET_ERR_MSG(extack, "missing EGRESSK_A_NETNS_FD (target namespace)");
+		return ERR_PTR(-EINVAL);
+	}
+	fd = nla_get_u32(fd_attr);
+	if (fd > INT_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, fd_attr, "netns fd out of range");
+		return ERR_PTR(-EBADF);
+	}
+	net = get_net_ns_by_fd(fd);
+	if (IS_ERR(net)) {
+		NL_SET_ERR_MSG_ATTR(extack, fd_attr,
+				    "EGRESSK_A_NETNS_FD is not an open network namespace file descriptor");
+		return net;
+	}
+	if (attrs[EGRESSK_A_FLAGS])
+		flags = nla_get_u32(attrs[EGRESSK_A_FLAGS]);
+	if (modify && net_eq(net, &init_net) && !(flags & EGRESSK_F_FORCE)) {
+		put_net(net);
+		NL_SET_ERR_MSG_ATTR(extack, fd_attr,
+				    "refusing to police the initial network namespace (the host); pass --force");
+		return ERR_PTR(-EPERM);
+	}
+	return net;
+}
+
+static int egressk_nl_put_identity(struct sk_buff *skb, const struct net *net)
+{
+	if (nla_put_u32(skb, EGRESSK_A_NETNS_INODE, net->ns.inum) ||
+	    nla_put_u64_64bit(skb, EGRESSK_A_NETNS_COOKIE, net->net_cookie,
+			      EGRESSK_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int egressk_nl_put_stats(struct sk_buff *skb,
+				const struct egressk_stats __percpu *pcpu)
+{
+	struct egressk_stats s;
+	struct nlattr *nest;
+
+	egressk_stats_sum(pcpu, &s);
+	nest = nla_nest_start(skb, EGRESSK_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, EGRESSK_STATS_A_ALLOWED, s.allowed,
+			      EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_REJECTED, s.rejected,
+			      EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_DROPPED, s.dropped,
+			      EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_AUDITED, s.audited,
+			      EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_RAW_REJECTED, s.raw_rejected,
+			      EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_EVENTS_LOST, s.events_lost,
+			      EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_MALFORMED, s.malformed,
+			      EGRESSK_STATS_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* ---- transactions ---- */
+
+static int egressk_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct egressk_net *ien = egressk_pernet(&init_net);
+	u8 mode = EGRESSK_MODE_ENFORCE, dflt = EGRESSK_DEFAULT_REJECT;
+	u32 pflags = 0;
+	struct net *net;
+	int err;
+
+	net = egressk_nl_target(info->attrs, true, info->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+
+	if (info->attrs[EGRESSK_A_MODE])
+		mode = nla_get_u8(info->attrs[EGRESSK_A_MODE]);
+	if (info->attrs[EGRESSK_A_DEFAULT])
+		dflt = nla_get_u8(info->attrs[EGRESSK_A_DEFAULT]);
+	if (info->attrs[EGRESSK_A_POLICY_FLAGS])
+		pflags = nla_get_u32(info->attrs[EGRESSK_A_POLICY_FLAGS]);
+
+	mutex_lock(&egressk_config_mutex);
+	err = egressk_txn_begin(ien, info->snd_portid, net->net_cookie, mode,
+				dflt, pflags, info->extack);
+	mutex_unlock(&egressk_config_mutex);
+	put_net(net);
+	return err;
+}
+
+/* Parse and validate one EGRESSK_A_RULE nest into @r and @ranges. */
+static int egressk_nl_parse_rule(const struct nlattr *nla,
+				 struct egressk_rule *r,
+				 struct cidr_port_range *ranges,
+				 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[EGRESSK_RULE_A_MAX + 1];
+	struct nlattr *rt[EGRESSK_RANGE_A_MAX + 1];
+	struct nlattr *pos;
+	unsigned int max_plen;
+	int err, rem;
+
+	err = nla_parse_nested(tb, EGRESSK_RULE_A_MAX, nla, egressk_rule_policy,
+			       extack);
+	if (err)
+		return err;
+
+	if (NL_REQ_ATTR_CHECK(extack, nla, tb, EGRESSK_RULE_A_ACTION)) {
+		NL_SET_ERR_MSG(extack, "rule without an action");
+		return -EINVAL;
+	}
+	if (NL_REQ_ATTR_CHECK(extack, nla, tb, EGRESSK_RULE_A_KIND)) {
+		NL_SET_ERR_MSG(extack, "rule without a kind");
+		return -EINVAL;
+	}
+	memset(r, 0, sizeof(*r));
+	r->action = nla_get_u8(tb[EGRESSK_RULE_A_ACTION]);
+	r->kind = nla_get_u8(tb[EGRESSK_RULE_A_KIND]);
+
+	if (!!tb[EGRESSK_RULE_A_ADDR4] == !!tb[EGRESSK_RULE_A_ADDR6]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "a rule needs exactly one of ADDR4 and ADDR6");
+		return -EINVAL;
+	}
+	if (tb[EGRESSK_RULE_A_ADDR4]) {
+		r->family = AF_INET;
+		r->addr.a4 = nla_get_in_addr(tb[EGRESSK_RULE_A_ADDR4]);
+		max_plen = 32;
+	} else {
+		r->family = AF_INET6;
+		r->addr.a6 = nla_get_in6_addr(tb[EGRESSK_RULE_A_ADDR6]);
+		max_plen = 128;
+	}
+
+	if (r->kind == EGRESSK_RULE_KIND_DNS) {
+		if (r->action != EGRESSK_ACTION_ALLOW) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_ACTION],
+					    "a dns rule can only allow");
+			return -EINVAL;
+		}
+		if (tb[EGRESSK_RULE_A_PROTO] || tb[EGRESSK_RULE_A_PORTS]) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "a dns rule takes no protocol or ports (it means udp and tcp 53)");
+			return -EINVAL;
+		}
+		if (tb[EGRESSK_RULE_A_PREFIXLEN] &&
+		    nla_get_u8(tb[EGRESSK_RULE_A_PREFIXLEN]) != max_plen) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_PREFIXLEN],
+					    "a dns rule names one address (prefix length 32 or 128)");
+			return -EINVAL;
+		}
+		r->prefixlen = max_plen;
+		r->proto = EGRESSK_PROTO_ANY;
+		return 0;
+	}
+
+	if (NL_REQ_ATTR_CHECK(extack, nla, tb, EGRESSK_RULE_A_PREFIXLEN)) {
+		NL_SET_ERR_MSG(extack, "cidr rule without a prefix length");
+		return -EINVAL;
+	}
+	r->prefixlen = nla_get_u8(tb[EGRESSK_RULE_A_PREFIXLEN]);
+	if (r->prefixlen > max_plen) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_PREFIXLEN],
+				    "prefix length longer than 32 for an IPv4 address");
+		return -ERANGE;
+	}
+	if (r->family == AF_INET) {
+		__be32 mask = r->prefixlen ?
+			htonl(~0U << (32 - r->prefixlen)) : 0;
+
+		if (r->addr.a4 & ~mask) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_ADDR4],
+					    "host bits set: the address is not the start of its prefix");
+			return -EINVAL;
+		}
+	} else {
+		struct in6_addr masked;
+
+		ipv6_addr_prefix(&masked, &r->addr.a6, r->prefixlen);
+		if (!ipv6_addr_equal(&masked, &r->addr.a6)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_ADDR6],
+					    "host bits set: the address is not the start of its prefix");
+			return -EINVAL;
+		}
+	}
+
+	if (tb[EGRESSK_RULE_A_PROTO])
+		r->proto = nla_get_u8(tb[EGRESSK_RULE_A_PROTO]);
+	if (!tb[EGRESSK_RULE_A_PORTS])
+		return 0;
+
+	if (r->proto != EGRESSK_PROTO_TCP && r->proto != EGRESSK_PROTO_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_PORTS],
+				    "ports need protocol tcp or udp");
+		return -EINVAL;
+	}
+	nla_for_each_nested(pos, tb[EGRESSK_RULE_A_PORTS], rem) {
+		u16 first, last;
+
+		if (r->nr_ranges >= EGRESSK_MAX_PORT_RANGES) {
+			NL_SET_ERR_MSG_ATTR(extack, pos,
+					    "more than EGRESSK_MAX_PORT_RANGES port ranges in one rule");
+			return -E2BIG;
+		}
+		err = nla_parse_nested(rt, EGRESSK_RANGE_A_MAX, pos,
+				       egressk_range_policy, extack);
+		if (err)
+			return err;
+		if (NL_REQ_ATTR_CHECK(extack, pos, rt, EGRESSK_RANGE_A_FIRST) ||
+		    NL_REQ_ATTR_CHECK(extack, pos, rt, EGRESSK_RANGE_A_LAST)) {
+			NL_SET_ERR_MSG(extack, "port range needs FIRST and LAST");
+			return -EINVAL;
+		}
+		first = nla_get_u16(rt[EGRESSK_RANGE_A_FIRST]);
+		last = nla_get_u16(rt[EGRESSK_RANGE_A_LAST]);
+		if (first > last) {
+			NL_SET_ERR_MSG_ATTR(extack, pos,
+					    "port range with FIRST above LAST");
+			return -ERANGE;
+		}
+		ranges[r->nr_ranges].first = first;
+		ranges[r->nr_ranges].last = last;
+		r->nr_ranges++;
+	}
+	if (!r->nr_ranges) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_PORTS],
+				    "empty port list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int egressk_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct egressk_net *ien = egressk_pernet(&init_net);
+	struct cidr_port_range *ranges;
+	struct egressk_txn *txn;
+	struct egressk_rule r;
+	struct nlattr *pos;
+	int err = 0, rem;
+
+	if (GENL_REQ_ATTR_CHECK(info, EGRESSK_A_RULES)) {
+		GENL_SET_ERR_MSG(info, "missing EGRESSK_A_RULES");
+		return -EINVAL;
+	}
+	ranges = kmalloc_array(EGRESSK_MAX_PORT_RANGES, sizeof(*ranges),
+			       GFP_KERNEL);
+	if (!ranges)
+		return -ENOMEM;
+
+	mutex_lock(&egressk_config_mutex);
+	txn = egressk_txn_find(ien, info->snd_portid);
+	if (!txn) {
+		GENL_SET_ERR_MSG(info,
+				 "no transaction open on this socket; send TXN_BEGIN first");
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	nla_for_each_nested(pos, info->attrs[EGRESSK_A_RULES], rem) {
+		err = egressk_nl_parse_rule(pos, &r, ranges, info->extack);
+		if (!err)
+			err = egressk_txn_append(txn, &r, ranges, info->extack);
+		if (err) {
+			/* a transaction with a bad chunk can never commit */
+			egressk_txn_drop(ien, txn);
+			break;
+		}
+	}
+out_unlock:
+	mutex_unlock(&egressk_config_mutex);
+	kfree(ranges);
+	return err;
+}
+
+static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct egressk_net *ien = egressk_pernet(&init_net);
+	struct egressk_policy *p;
+	struct egressk_txn *txn;
+	struct sk_buff *msg;
+	struct net *net;
+	u64 version;
+	void *hdr;
+	u32 count;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, EGRESSK_A_RULE_COUNT)) {
+		GENL_SET_ERR_MSG(info, "missing EGRESSK_A_RULE_COUNT");
+		return -EINVAL;
+	}
+	count = nla_get_u32(info->attrs[EGRESSK_A_RULE_COUNT]);
+
+	/* the init_net check was made at TXN_BEGIN; the cookie binds it */
+	net = egressk_nl_target(info->attrs, false, info->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out_net;
+	}
+	hdr = genlmsg_put_reply(msg, info, &egressk_genl_family, 0,
+				EGRESSK_CMD_TXN_COMMIT);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto out_msg;
+	}
+
+	mutex_lock(&egressk_config_mutex);
+	txn = egressk_txn_find(ien, info->snd_portid);
+	if (!txn) {
+		GENL_SET_ERR_MSG(info,
+				 "no transaction open on this socket; send TXN_BEGIN first");
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	if (txn->cookie != net->net_cookie) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[EGRESSK_A_NETNS_FD],
+				    "the namespace differs from the one given to TXN_BEGIN");
+		err = -EINVAL;
+		goto out_drop;
+	}
+	if (txn->nr_rules != count) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[EGRESSK_A_RULE_COUNT],
+				    "rule count differs from the number of rules staged (a chunk was lost?)");
+		err = -EINVAL;
+		goto out_drop;
+	}
+	p = egressk_policy_build(txn, info->extack);
+	if (IS_ERR(p)) {
+		err = PTR_ERR(p);
+		goto out_drop;
+	}
+	err = egressk_policy_install(net, p);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack,
+			       "could not attach to the namespace (conntrack or hooks)");
+		egressk_policy_put(p);
+		goto out_drop;
+	}
+	version = p->version;
+	egressk_txn_drop(ien, txn);
+	mutex_unlock(&egressk_config_mutex);
+
+	if (egressk_nl_put_identity(msg, net) ||
+	    nla_put_u64_64bit(msg, EGRESSK_A_POLICY_VERSION, version,
+			      EGRESSK_A_PAD)) {
+		/* installed: only the reply is lost */
+		err = -EMSGSIZE;
+		goto out_msg;
+	}
+	genlmsg_end(msg, hdr);
+	put_net(net);
+	return genlmsg_reply(msg, info);
+
+out_drop:
+	egressk_txn_drop(ien, txn);
+out_unlock:
+	mutex_unlock(&egressk_config_mutex);
+out_msg:
+	nlmsg_free(msg);
+out_net:
+	put_net(net);
+	return err;
+}
+
+static int egressk_nl_txn_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	struct egressk_net *ien = egressk_pernet(&init_net);
+	struct egressk_txn *txn;
+	int err = 0;
+
+	mutex_lock(&egressk_config_mutex);
+	txn = egressk_txn_find(ien, info->snd_portid);
+	if (txn) {
+		egressk_txn_drop(ien, txn);
+	} else {
+		GENL_SET_ERR_MSG(info, "no transaction open on this socket");
+		err = -ENOENT;
+	}
+	mutex_unlock(&egressk_config_mutex);
+	return err;
+}
+
+/* ---- policy dump ---- */
+
+struct egressk_dump_ctx {
+	struct egressk_policy *policy;	/* pinned */
+	u64 cookie;
+	u32 inum;
+	u32 next;			/* next rule to send */
+	bool header_sent;
+};
+
+static struct egressk_dump_ctx *egressk_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct egressk_dump_ctx) > sizeof(cb->ctx));
+	return (struct egressk_dump_ctx *)cb->ctx;
+}
+
+static int egressk_nl_policy_get_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct egressk_dump_ctx *ctx = egressk_dump_ctx(cb);
+	struct egressk_policy *p;
+	struct net *net;
+
+	memset(ctx, 0, sizeof(*ctx));
+	net = egressk_nl_target(info->attrs, false, cb->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+
+	rcu_read_lock();
+	p = rcu_dereference(egressk_pernet(net)->policy);
+	if (p && !egressk_policy_tryget(p))
+		p = NULL;
+	rcu_read_unlock();
+
+	ctx->inum = net->ns.inum;
+	ctx->cookie = net->net_cookie;
+	put_net(net);
+	if (!p) {
+		NL_SET_ERR_MSG(cb->extack,
+			       "no policy is loaded in this network namespace");
+		return -ENOENT;
+	}
+	ctx->policy = p;
+	return 0;
+}
+
+static int egressk_nl_policy_get_done(struct netlink_callback *cb)
+{
+	struct egressk_dump_ctx *ctx = egressk_dump_ctx(cb);
+
+	egressk_policy_put(ctx->policy);
+	ctx->policy = NULL;
+	return 0;
+}
+
+static int egressk_nl_put_rule(struct sk_buff *skb,
+			       const struct egressk_policy *p, u32 id)
+{
+	const struct egressk_rule *r = &p->rules[id];
+	struct nlattr *nest, *ports, *range;
+	u32 i;
+
+	nest = nla_nest_start(skb, EGRESSK_A_RULE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, EGRESSK_RULE_A_ACTION, r->action) ||
+	    nla_put_u8(skb, EGRESSK_RULE_A_KIND, r->kind))
+		goto cancel;
+	if (r->family == AF_INET) {
+		if (nla_put_in_addr(skb, EGRESSK_RULE_A_ADDR4, r->addr.a4))
+			goto cancel;
+	} else if (nla_put_in6_addr(skb, EGRESSK_RULE_A_ADDR6, &r->addr.a6)) {
+		goto cancel;
+	}
+	if (nla_put_u8(skb, EGRESSK_RULE_A_PREFIXLEN, r->prefixlen) ||
+	    nla_put_u32(skb, EGRESSK_RULE_A_ID, id) ||
+	    nla_put_u64_64bit(skb, EGRESSK_RULE_A_HITS,
+			      atomic64_read(&p->hits[id]), EGRESSK_RULE_A_PAD))
+		goto cancel;
+	if (r->kind == EGRESSK_RULE_KIND_CIDR &&
+	    nla_put_u8(skb, EGRESSK_RULE_A_PROTO, r->proto))
+		goto cancel;
+	if (r->nr_ranges) {
+		ports = nla_nest_start(skb, EGRESSK_RULE_A_PORTS);
+		if (!ports)
+			goto cancel;
+		for (i = 0; i < r->nr_ranges; i++) {
+			const struct cidr_port_range *pr =
+				&p->ranges[r->ranges_off + i];
+
+			range = nla_nest_start(skb, EGRESSK_PORT_A_RANGE);
+			if (!range ||
+			    nla_put_u16(skb, EGRESSK_RANGE_A_FIRST, pr->first) ||
+			    nla_put_u16(skb, EGRESSK_RANGE_A_LAST, pr->last))
+				goto cancel;
+			nla_nest_end(skb, range);
+		}
+		nla_nest_end(skb, ports);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int egressk_nl_policy_get_dumpit(struct sk_buff *skb,
+					struct netlink_callback *cb)
+{
+	struct egressk_dump_ctx *ctx = egressk_dump_ctx(cb);
+	const struct egressk_policy *p = ctx->policy;
+	struct nlattr *rules;
+	u32 start;
+	void *hdr;
+
+	if (ctx->header_sent && ctx->next >= p->nr_rules)
+		return 0;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &egressk_genl_family, NLM_F_MULTI,
+			  EGRESSK_CMD_POLICY_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	if (!ctx->header_sent) {
+		if (nla_put_u32(skb, EGRESSK_A_NETNS_INODE, ctx->inum) ||
+		    nla_put_u64_64bit(skb, EGRESSK_A_NETNS_COOKIE, ctx->cookie,
+				      EGRESSK_A_PAD) ||
+		    nla_put_u64_64bit(skb, EGRESSK_A_POLICY_VERSION, p->version,
+				      EGRESSK_A_PAD) ||
+		    nla_put_u8(skb, EGRESSK_A_MODE, p->mode) ||
+		    nla_put_u8(skb, EGRESSK_A_DEFAULT, p->dflt) ||
+		    nla_put_u32(skb, EGRESSK_A_POLICY_FLAGS, p->flags) ||
+		    nla_put_u32(skb, EGRESSK_A_RULE_COUNT, p->nr_rules)) {
+			genlmsg_cancel(skb, hdr);
+			return -EMSGSIZE;
+		}
+		genlmsg_end(skb, hdr);
+		ctx->header_sent = true;
+		return skb->len;
+	}
+
+	rules = nla_nest_start(skb, EGRESSK_A_RULES);
+	if (!rules) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	start = ctx->next;
+	while (ctx->next < p->nr_rules &&
+	       !egressk_nl_put_rule(skb, p, ctx->next))
+		ctx->next++;
+	if (ctx->next == start) {
+		/* one rule does not fit an empty message: cannot happen */
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, rules);
+	genlmsg_end(skb, hdr);
+	return skb->len;
+}
+
+/* ---- stats, delete, list ---- */
+
+static int egressk_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct egressk_policy *p;
+	struct egressk_net *en;
+	struct sk_buff *msg;
+	struct net *net;
+	void *hdr;
+	int err;
+
+	net = egressk_nl_target(info->attrs, false, info->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+	en = egressk_pernet(net);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out_net;
+	}
+	hdr = genlmsg_put_reply(msg, info, &egressk_genl_family, 0,
+				EGRESSK_CMD_STATS_GET);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto out_msg;
+	}
+
+	mutex_lock(&egressk_config_mutex);
+	p = rcu_dereference_protected(en->policy,
+				      lockdep_is_held(&egressk_config_mutex));
+	if (!p) {
+		mutex_unlock(&egressk_config_mutex);
+		GENL_SET_ERR_MSG(info,
+				 "no policy is loaded in this network namespace");
+		err = -ENOENT;
+		goto out_msg;
+	}
+	err = -EMSGSIZE;
+	if (egressk_nl_put_identity(msg, net) ||
+	    nla_put_u64_64bit(msg, EGRESSK_A_POLICY_VERSION, p->version,
+			      EGRESSK_A_PAD) ||
+	    nla_put_u8(msg, EGRESSK_A_MODE, p->mode) ||
+	    nla_put_u32(msg, EGRESSK_A_RULE_COUNT, p->nr_rules) ||
+	    egressk_nl_put_stats(msg, p->stats)) {
+		mutex_unlock(&egressk_config_mutex);
+		goto out_msg;
+	}
+	mutex_unlock(&egressk_config_mutex);
+	genlmsg_end(msg, hdr);
+	put_net(net);
+	return genlmsg_reply(msg, info);
+
+out_msg:
+	nlmsg_free(msg);
+out_net:
+	put_net(net);
+	return err;
+}
+
+static int egressk_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net;
+	int err;
+
+	net = egressk_nl_target(info->attrs, true, info->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+
+	mutex_lock(&egressk_config_mutex);
+	err = egressk_policy_remove(net);
+	mutex_unlock(&egressk_config_mutex);
+	if (err == -ENOENT)
+		GENL_SET_ERR_MSG(info,
+				 "no policy is loaded in this network namespace");
+	put_net(net);
+	return err;
+}
+
+/*
+ * One message per policed namespace, found by walking every namespace:
+ * there is no global table of policed ones.  Resumes by position, so a
+ * namespace created or destroyed during the dump may shift the walk.
+ */
+static int egressk_nl_netns_list_dumpit(struct sk_buff *skb,
+					struct netlink_callback *cb)
+{
+	long skip = cb->args[0], idx = 0;
+	struct net *net;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		const struct egressk_policy *p;
+		void *hdr;
+
+		if (idx++ < skip)
+			continue;
+		p = rcu_dereference(egressk_pernet(net)->policy);
+		if (!p)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &egressk_genl_family,
+				  NLM_F_MULTI, EGRESSK_CMD_NETNS_LIST);
+		if (!hdr) {
+			idx--;
+			break;
+		}
+		if (egressk_nl_put_identity(skb, net) ||
+		    nla_put_u64_64bit(skb, EGRESSK_A_POLICY_VERSION, p->version,
+				      EGRESSK_A_PAD) ||
+		    nla_put_u8(skb, EGRESSK_A_MODE, p->mode) ||
+		    nla_put_u8(skb, EGRESSK_A_DEFAULT, p->dflt) ||
+		    nla_put_u32(skb, EGRESSK_A_RULE_COUNT, p->nr_rules) ||
+		    egressk_nl_put_stats(skb, p->stats)) {
+			genlmsg_cancel(skb, hdr);
+			idx--;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+static const struct genl_ops egressk_ops[] = {
+	{
+		.cmd = EGRESSK_CMD_TXN_BEGIN,
+		.doit = egressk_nl_txn_begin,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = EGRESSK_CMD_TXN_ADD,
+		.doit = egressk_nl_txn_add,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = EGRESSK_CMD_TXN_COMMIT,
+		.doit = egressk_nl_txn_commit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = EGRESSK_CMD_TXN_ABORT,
+		.doit = egressk_nl_txn_abort,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = EGRESSK_CMD_POLICY_GET,
+		.start = egressk_nl_policy_get_start,
+		.dumpit = egressk_nl_policy_get_dumpit,
+		.done = egressk_nl_policy_get_done,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = EGRESSK_CMD_POLICY_DEL,
+		.doit = egressk_nl_policy_del,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = EGRESSK_CMD_NETNS_LIST,
+		.dumpit = egressk_nl_netns_list_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = EGRESSK_CMD_STATS_GET,
+		.doit = egressk_nl_stats_get,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group egressk_mcgrps[] = {
+	[EGRESSK_MCGRP_IDX_EVENTS] = {
+		.name = EGRESSK_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+struct genl_family egressk_genl_family __ro_after_init = {
+	.name = EGRESSK_GENL_NAME,
+	.version = EGRESSK_GENL_VERSION,
+	.maxattr = EGRESSK_A_MAX,
+	.policy = egressk_policy,
+	.netnsok = false,
+	.parallel_ops = false,
+	/* every command validates strictly, reserved header fields too */
+	.resv_start_op = EGRESSK_CMD_TXN_BEGIN,
+	.module = THIS_MODULE,
+	.ops = egressk_ops,
+	.n_ops = ARRAY_SIZE(egressk_ops),
+	.mcgrps = egressk_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(egressk_mcgrps),
+};

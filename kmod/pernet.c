@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-network-namespace state and the policy lifecycle in one namespace:
+ * attach (conntrack, hooks, counters, module reference) on the first policy,
+ * atomic replacement, and detach on clear or namespace exit.
+ *
+ * A namespace without a policy has no hooks and no counters.
+ */
+#include "egressk.h"
+
+#include <linux/module.h>
+#include <net/netfilter/nf_conntrack.h>
+
+DEFINE_MUTEX(egressk_config_mutex);
+unsigned int egressk_net_id __read_mostly;
+
+static struct egressk_policy *egressk_policy_deref(struct egressk_net *en)
+{
+	return rcu_dereference_protected(en->policy,
+					 lockdep_is_held(&egressk_config_mutex));
+}
+
+static int egressk_attach(struct net *net, struct egressk_net *en)
+{
+	int err;
+
+	lockdep_assert_held(&egressk_config_mutex);
+
+	/* held while any policy is loaded: rmmod must fail, not fail open */
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+
+	en->stats = alloc_percpu(struct egressk_stats);
+	if (!en->stats) {
+		err = -ENOMEM;
+		goto err_module;
+	}
+
+	err = nf_ct_netns_get(net, NFPROTO_INET);
+	if (err)
+		goto err_stats;
+
+	err = nf_register_net_hooks(net, egressk_nf_ops,
+				    ARRAY_SIZE(egressk_nf_ops));
+	if (err)
+		goto err_ct;
+
+	en->attached = true;
+	return 0;
+
+err_ct:
+	nf_ct_netns_put(net, NFPROTO_INET);
+err_stats:
+	free_percpu(en->stats);
+	en->stats = NULL;
+err_module:
+	module_put(THIS_MODULE);
+	return err;
+}
+
+/* Exact reverse of egressk_attach, plus unpublishing the policy. */
+static void egressk_detach(struct net *net, struct egressk_net *en)
+{
+	struct egressk_policy *old;
+
+	lockdep_assert_held(&egressk_config_mutex);
+	if (!en->attached)
+		return;
+
+	old = rcu_replace_pointer(en->policy, NULL,
+				  lockdep_is_held(&egressk_config_mutex));
+	nf_unregister_net_hooks(net, egressk_nf_ops, ARRAY_SIZE(egressk_nf_ops));
+	nf_ct_netns_put(net, NFPROTO_INET);
+
+	/* no hook and no RCU reader can still see the counters after this */
+	synchronize_net();
+	if (old)
+		egressk_policy_put(old);
+	free_percpu(en->stats);
+	en->stats = NULL;
+	en->attached = false;
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Publish @p in @net, replacing any previous policy atomically.  Consumes
+ * the caller's reference on @p on success only.
+ */
+int egressk_policy_install(struct net *net, struct egressk_policy *p)
+{
+	struct egressk_net *en = egressk_pernet(net);
+	struct egressk_policy *old;
+	int err;
+
+	lockdep_assert_held(&egressk_config_mutex);
+
+	if (!en->attached) {
+		err = egressk_attach(net, en);
+		if (err)
+			return err;
+	}
+
+	p->version = ++en->version;
+	p->stats = en->stats;
+	old = rcu_replace_pointer(en->policy, p,
+				  lockdep_is_held(&egressk_config_mutex));
+	if (old)
+		egressk_policy_put(old);	/* freed after a grace period */
+	return 0;
+}
+
+int egressk_policy_remove(struct net *net)
+{
+	struct egressk_net *en = egressk_pernet(net);
+
+	lockdep_assert_held(&egressk_config_mutex);
+
+	if (!egressk_policy_deref(en))
+		return -ENOENT;
+	egressk_detach(net, en);
+	return 0;
+}
+
+void egressk_stats_sum(const struct egressk_stats __percpu *pcpu,
+		       struct egressk_stats *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!pcpu)
+		return;
+	for_each_possible_cpu(cpu) {
+		const struct egressk_stats *s = per_cpu_ptr(pcpu, cpu);
+
+		sum->allowed += READ_ONCE(s->allowed);
+		sum->rejected += READ_ONCE(s->rejected);
+		sum->dropped += READ_ONCE(s->dropped);
+		sum->audited += READ_ONCE(s->audited);
+		sum->raw_rejected += READ_ONCE(s->raw_rejected);
+		sum->events_lost += READ_ONCE(s->events_lost);
+		sum->malformed += READ_ONCE(s->malformed);
+	}
+}
+
+static int __net_init egressk_net_init(struct net *net)
+{
+	struct egressk_net *en = egressk_pernet(net);
+
+	RCU_INIT_POINTER(en->policy, NULL);
+	en->stats = NULL;
+	en->version = 0;
+	en->attached = false;
+	INIT_LIST_HEAD(&en->txns);
+	en->nr_txns = 0;
+	egressk_event_init(en);
+	return 0;
+}
+
+/*
+ * The namespace is going away: drop its policy, hooks and conntrack
+ * reference before conntrack's own exit runs.
+ */
+static void __net_exit egressk_net_pre_exit(struct net *net)
+{
+	struct egressk_net *en = egressk_pernet(net);
+
+	mutex_lock(&egressk_config_mutex);
+	egressk_detach(net, en);
+	mutex_unlock(&egressk_config_mutex);
+}
+
+static void __net_exit egressk_net_exit(struct net *net)
+{
+	struct egressk_net *en = egressk_pernet(net);
+
+	mutex_lock(&egressk_config_mutex);
+	/* only init_net has transactions, and only at module unload */
+	egressk_txn_drop_all(en);
+	WARN_ON_ONCE(en->attached);
+	mutex_unlock(&egressk_config_mutex);
+}
+
+struct pernet_operations egressk_net_ops = {
+	.init = egressk_net_init,
+	.pre_exit = egressk_net_pre_exit,
+	.exit = egressk_net_exit,
+	.id = &egressk_net_id,
+	.size = sizeof(struct egressk_net),
+};
