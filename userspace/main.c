@@ -82,13 +82,13 @@ int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_
 	};
 	bool targets = accepts & (ARG_TARGET | ARG_TARGET_OPT);
 	const char *cmd = argv[0];
-	int c;
+	int c, li = -1;
 
 	memset(a, 0, sizeof(*a));
 	optind = 1;
 	opterr = 0;
 	/* "+": stop at the first non-option is not wanted: FILE may come first */
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, &li)) != -1) {
 		enum target_kind kind = TARGET_NONE;
 
 		switch (c) {
@@ -100,11 +100,13 @@ int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_
 			if (!targets)
 				goto bad_opt;
 			a->target.force = true;
+			li = -1;
 			continue;
 		case 'j':
 			if (!(accepts & ARG_JSON))
 				goto bad_opt;
 			a->json = true;
+			li = -1;
 			continue;
 		case 'h':
 			for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
@@ -127,6 +129,7 @@ int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_
 		}
 		a->target.kind = kind;
 		a->target.arg = optarg;
+		li = -1;
 	}
 	a->pos = argv + optind;
 	a->npos = argc - optind;
@@ -151,8 +154,12 @@ int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_
 	return 0;
 
 bad_opt:
-	die_msg("%s: unknown or misplaced option '%s'; see 'egresskctl %s --help'",
-		cmd, argv[optind - 1], cmd);
+	if (li >= 0)
+		die_msg("%s: unknown or misplaced option '--%s'; see 'egresskctl %s --help'",
+			cmd, opts[li].name, cmd);
+	else
+		die_msg("%s: unknown or misplaced option '%s'; see 'egresskctl %s --help'",
+			cmd, argv[optind - 1], cmd);
 	return EXIT_USAGE;
 }
 

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Userspace unit tests: builds egresskctl and the parser tests, runs the
+# parser tests (under valgrind with VALGRIND=1), then CLI tests against the
+# built binary.  No kernel module is needed.  Ends with one line:
+# "N passed, N failed[, N skipped]", and exits non-zero on any failure.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=$(mktemp -d /tmp/egk-unit-build.XXXXXX)
+trap 'rm -rf "$build"' EXIT
+
+passed=0 failed=0 skipped=0
+pass() { echo "PASS: $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
+skip() { echo "SKIP: $1"; skipped=$((skipped + 1)); }
+
+summary() {
+	local line="$passed passed, $failed failed"
+	[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+	echo "$line"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+if make -s -C "$top/userspace" >"$build/make.log" 2>&1; then
+	pass "build egresskctl"
+else
+	cat "$build/make.log"; fail "build egresskctl"; summary
+fi
+ctl="$top/userspace/egresskctl"
+
+CFLAGS="-O1 -g -Wall -Wextra -Werror -std=gnu11 -I$top/uapi -I$top/userspace -I$here"
+if ${CC:-cc} $CFLAGS $(pkg-config --cflags json-c) -o "$build/test_policy" \
+	"$here/test_policy.c" "$top/userspace/policy.c" "$top/userspace/policy_print.c" \
+	$(pkg-config --libs json-c) 2>"$build/cc.log"; then
+	pass "build test_policy"
+else
+	cat "$build/cc.log"; fail "build test_policy"; summary
+fi
+
+# --- parser tests (C) ---
+runner=()
+if [ "${VALGRIND:-0}" = 1 ]; then
+	runner=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+		--error-exitcode=99)
+fi
+(cd "$build" && "${runner[@]}" ./test_policy) >"$build/tp.out" 2>"$build/tp.err"
+rc=$?
+grep -v '^[0-9]* passed, [0-9]* failed$' "$build/tp.out"
+cat "$build/tp.err"
+read -r cp _ cf _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$build/tp.out" | tail -1 | tr -d ',')
+if [ -z "${cp:-}" ]; then
+	fail "test_policy did not finish (exit $rc)"
+else
+	passed=$((passed + cp)); failed=$((failed + cf))
+	if [ "$rc" -eq 99 ]; then fail "valgrind found errors in test_policy"; fi
+	if [ "$rc" -ne 0 ] && [ "$cf" -eq 0 ] && [ "$rc" -ne 99 ]; then
+		fail "test_policy exited $rc with no failed check"
+	fi
+fi
+
+# --- CLI tests against the built binary ---
+t=$build/cli
+mkdir -p "$t/sub"
+cat >"$t/good.pol" <<'POL'
+# a good policy
+mode audit
+default drop
+allow cidr 10.0.0.0/8 tcp port 443,8000-8100
+include sub/more.pol
+POL
+echo "allow dns 192.0.2.53" >"$t/sub/more.pol"
+printf 'allow cidr 10.0.0.0/8\nallow cidr 10.0.0.1/8\nmode bogus\n' >"$t/bad.pol"
+
+# expect NAME WANT_RC [grep-pattern-in-stdout+stderr] -- CMD...
+expect() {
+	local name=$1 want=$2 pat=$3; shift 4
+	local out rc
+	out=$("$@" 2>&1); rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name: exit $rc, want $want; output: $(echo "$out" | head -3 | tr '\n' '|')"
+	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
+		fail "$name: output lacks /$pat/: $(echo "$out" | head -3 | tr '\n' '|')"
+	else
+		pass "$name"
+	fi
+}
+
+expect "cli: --help exits 0" 0 "^usage: egresskctl" -- "$ctl" --help
+expect "cli: help lists apply" 0 "egresskctl apply  TARGET FILE" -- "$ctl" help
+expect "cli: no arguments exits 2" 2 "usage:" -- "$ctl"
+expect "cli: unknown subcommand exits 2" 2 "unknown command 'frobnicate'" -- "$ctl" frobnicate
+expect "cli: unknown option exits 2" 2 "unknown or misplaced option" -- "$ctl" list --bogus
+expect "cli: apply without target exits 2" 2 "needs a TARGET" -- "$ctl" apply "$t/good.pol"
+expect "cli: two targets exit 2" 2 "exactly one TARGET" -- "$ctl" show --pid 1 --netns-name x
+expect "cli: check without file exits 2" 2 "missing argument" -- "$ctl" check
+expect "cli: check rejects a target option" 2 "misplaced option" -- "$ctl" check --pid 1 "$t/good.pol"
+expect "cli: check good file exits 0" 0 "valid, 2 rules" -- "$ctl" check "$t/good.pol"
+expect "cli: check prints the canonical policy" 0 "^allow cidr 10.0.0.0/8 tcp port 443,8000-8100$" -- "$ctl" check "$t/good.pol"
+expect "cli: check bad file exits 2" 2 "bad.pol:2: '10.0.0.1/8' has host bits set" -- "$ctl" check "$t/bad.pol"
+expect "cli: check reports every error" 2 "bad.pol:3: " -- "$ctl" check "$t/bad.pol"
+expect "cli: check counts errors" 2 "2 errors in .*bad.pol" -- "$ctl" check "$t/bad.pol"
+expect "cli: check from stdin" 0 "<stdin>: valid, 1 rule" -- sh -c "echo 'allow cidr ::1' | '$ctl' check -"
+expect "cli: stdin errors say <stdin>" 2 "^<stdin>:1: " -- sh -c "echo 'allow cidr ::1/200' | '$ctl' check -"
+expect "cli: stdin include is cwd-relative" 0 "valid, 1 rule" -- sh -c "cd '$t' && echo 'include sub/more.pol' | '$ctl' check -"
+expect "cli: check missing file exits 2" 2 "cannot open" -- "$ctl" check "$t/absent.pol"
+expect "cli: preset github is domains, refused for now" 2 "github:2: domain rules are not supported yet" -- sh -c "echo 'include preset:github' | '$ctl' check -"
+for p in "$top"/userspace/presets/*; do
+	expect "cli: preset $(basename "$p") parses to the domain-rules refusal only" 2 \
+		"domain rules are not supported yet" -- "$ctl" check "$p"
+	if "$ctl" check "$p" 2>&1 | grep -v "not supported yet\|errors\? in" | grep -q .; then
+		fail "cli: preset $(basename "$p") has errors other than the domain refusal"
+	else
+		pass "cli: preset $(basename "$p") has no other errors"
+	fi
+done
+expect "cli: apply of an invalid policy exits 2 before netlink" 2 "bad.pol:2:" -- "$ctl" apply --pid 1 "$t/bad.pol"
+expect "cli: list takes no TARGET" 2 "misplaced option '--pid'" -- "$ctl" list --json --pid 1
+expect "cli: --pid needs a number" 2 "--pid needs a positive process ID" -- "$ctl" show --pid abc
+expect "cli: --pid of a process that does not exist" 1 "no such process" -- "$ctl" show --pid 2147483646
+expect "cli: --netns-name that does not exist" 1 "no network namespace named egk-absent-ns \\(see 'ip netns list'\\)" -- "$ctl" clear --netns-name egk-absent-ns
+expect "cli: --netns-name with a slash" 2 "not a namespace name" -- "$ctl" clear --netns-name ../x
+expect "cli: --netns path that does not exist" 1 "cannot open network namespace" -- "$ctl" stats --netns /nonexistent/ns
+expect "cli: --force without TARGET" 2 "--force goes with a TARGET" -- "$ctl" monitor --force
+if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net 2>/dev/null)" ]; then
+	expect "cli: the host netns needs --force" 2 "host's network namespace.*add --force" -- "$ctl" apply --pid $$ "$t/good.pol"
+else
+	skip "cli: the host netns needs --force (this test runs outside PID 1's netns)"
+fi
+
+one_line() {	# NAME CMD...: the command fails with exactly one line on stderr
+	local name=$1; shift
+	local n
+	n=$("$@" 2>&1 >/dev/null | wc -l)
+	if [ "$n" -eq 1 ]; then pass "$name"; else fail "$name: $n lines on stderr"; fi
+}
+one_line "cli: a target error is one line" "$ctl" show --netns-name egk-absent-ns
+one_line "cli: a usage error is one line" "$ctl" frobnicate
+
+if [ -e /sys/module/egressk ]; then
+	skip "cli: apply without the module (the egressk module is loaded here)"
+	skip "cli: list without the module (the egressk module is loaded here)"
+else
+	expect "cli: apply without the module exits 1" 1 "^egresskctl: egressk module not loaded: run 'modprobe egressk'$" -- "$ctl" apply --force --pid $$ "$t/good.pol"
+	expect "cli: list without the module exits 1" 1 "egressk module not loaded" -- "$ctl" list
+	expect "cli: monitor without the module exits 1" 1 "egressk module not loaded" -- "$ctl" monitor --json
+	one_line "cli: module-not-loaded is one line" "$ctl" list
+fi
+
+summary

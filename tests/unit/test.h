@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tiny test harness: CHECK() records one named assertion, prints
+ * "PASS: name" or "FAIL: name: why", and test_summary() prints the final
+ * "N passed, N failed" line and gives the exit status.
+ */
+#ifndef EGRESSK_TEST_H
+#define EGRESSK_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int test_passed, test_failed;
+
+#define CHECK(cond, name, ...)						\
+	do {								\
+		if (cond) {						\
+			test_passed++;					\
+			printf("PASS: %s\n", (name));			\
+		} else {						\
+			test_failed++;					\
+			printf("FAIL: %s: ", (name));			\
+			printf(__VA_ARGS__);				\
+			printf(" (%s:%d)\n", __FILE__, __LINE__);	\
+		}							\
+	} while (0)
+
+#define CHECK_STR(got, want, name)					\
+	CHECK((got) && !strcmp((got), (want)), name,			\
+	      "got [%s], want [%s]", (got) ? (got) : "(null)", (want))
+
+static inline int test_summary(void)
+{
+	printf("%d passed, %d failed\n", test_passed, test_failed);
+	return test_failed ? 1 : 0;
+}
+
+#endif

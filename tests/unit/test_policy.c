@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the policy parser and printer (userspace/policy.c,
+ * userspace/policy_print.c): no kernel, no netlink.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "policy.h"
+#include "test.h"
+
+/* Parse @text as "t.pol"; returns the printed policy (malloc'd) or NULL. */
+static char *parse_print(const char *text, struct egk_diag *d)
+{
+	struct egk_policy p;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (egk_policy_parse_string("t.pol", ".", text, &p, d)) {
+		egk_policy_free(&p);
+		return NULL;
+	}
+	f = open_memstream(&out, &len);
+	egk_policy_print(f, &p);
+	fclose(f);
+	egk_policy_free(&p);
+	return out;
+}
+
+/* ---- good inputs: input -> canonical printed form --------------------- */
+
+#define HDR "mode enforce\ndefault reject\n"
+
+static const struct good_case {
+	const char *name;
+	const char *in;
+	const char *out;
+} good[] = {
+	{ "empty policy gets the defaults", "", HDR },
+	{ "comments and blank lines", "# c\n\n   \n\t# x\n", HDR },
+	{ "mode audit", "mode audit\n", "mode audit\ndefault reject\n" },
+	{ "default drop", "default drop\n", "mode enforce\ndefault drop\n" },
+	{ "same mode twice is fine", "mode audit\nmode audit\n", "mode audit\ndefault reject\n" },
+	{ "allow raw", "allow raw\n", HDR "allow raw\n" },
+	{ "ipv4 prefix", "allow cidr 10.0.0.0/8\n", HDR "allow cidr 10.0.0.0/8\n" },
+	{ "bare ipv4 is a host route", "allow cidr 192.0.2.7\n", HDR "allow cidr 192.0.2.7\n" },
+	{ "ipv4 /32 prints bare", "allow cidr 192.0.2.7/32\n", HDR "allow cidr 192.0.2.7\n" },
+	{ "ipv4 /0", "allow cidr 0.0.0.0/0\n", HDR "allow cidr 0.0.0.0/0\n" },
+	{ "ipv6 ::1", "allow cidr ::1\n", HDR "allow cidr ::1\n" },
+	{ "ipv6 2001:db8::/32", "allow cidr 2001:db8::/32\n", HDR "allow cidr 2001:db8::/32\n" },
+	{ "ipv6 /0", "deny cidr ::/0\n", HDR "deny cidr ::/0\n" },
+	{ "ipv6 long form is canonicalised", "allow cidr 2001:0DB8:0000:0000:0000:0000:0000:0001\n",
+	  HDR "allow cidr 2001:db8::1\n" },
+	{ "v4-mapped host becomes ipv4", "allow cidr ::ffff:192.0.2.1\n", HDR "allow cidr 192.0.2.1\n" },
+	{ "v4-mapped prefix becomes ipv4", "allow cidr ::ffff:10.0.0.0/104\n", HDR "allow cidr 10.0.0.0/8\n" },
+	{ "deny rule", "deny cidr 10.1.0.0/16\n", HDR "deny cidr 10.1.0.0/16\n" },
+	{ "tcp port", "allow cidr 10.0.0.0/8 tcp port 443\n", HDR "allow cidr 10.0.0.0/8 tcp port 443\n" },
+	{ "udp port range", "allow cidr 10.0.0.0/8 udp port 1000-2000\n",
+	  HDR "allow cidr 10.0.0.0/8 udp port 1000-2000\n" },
+	{ "port list", "allow cidr 10.0.0.0/8 tcp port 80,443,8000-8100\n",
+	  HDR "allow cidr 10.0.0.0/8 tcp port 80,443,8000-8100\n" },
+	{ "port N-N prints N", "allow cidr 10.0.0.0/8 tcp port 22-22\n",
+	  HDR "allow cidr 10.0.0.0/8 tcp port 22\n" },
+	{ "ports 1 and 65535", "allow cidr 10.0.0.0/8 tcp port 1,65535\n",
+	  HDR "allow cidr 10.0.0.0/8 tcp port 1,65535\n" },
+	{ "icmp", "allow cidr 10.0.0.0/8 icmp\n", HDR "allow cidr 10.0.0.0/8 icmp\n" },
+	{ "icmp on ipv6", "allow cidr 2001:db8::/32 icmp\n", HDR "allow cidr 2001:db8::/32 icmp\n" },
+	{ "any is the default and not printed", "allow cidr 10.0.0.0/8 any\n", HDR "allow cidr 10.0.0.0/8\n" },
+	{ "tcp without port", "allow cidr 10.0.0.0/8 tcp\n", HDR "allow cidr 10.0.0.0/8 tcp\n" },
+	{ "allow dns v4", "allow dns 1.1.1.1\n", HDR "allow dns 1.1.1.1\n" },
+	{ "allow dns v6", "allow dns 2606:4700:4700::1111\n", HDR "allow dns 2606:4700:4700::1111\n" },
+	{ "allow dns /32 is one address", "allow dns 9.9.9.9/32\n", HDR "allow dns 9.9.9.9\n" },
+	{ "comment after a rule", "allow cidr 10.0.0.0/8 # intranet\n", HDR "allow cidr 10.0.0.0/8\n" },
+	{ "comment glued to a word", "allow cidr 10.0.0.0/8#x\n", HDR "allow cidr 10.0.0.0/8\n" },
+	{ "tabs and CRLF", "allow\tcidr\t10.0.0.0/8\r\n", HDR "allow cidr 10.0.0.0/8\n" },
+	{ "no final newline", "allow cidr 10.0.0.0/8", HDR "allow cidr 10.0.0.0/8\n" },
+	{ "rules keep file order", "deny cidr 10.0.0.1\nallow cidr 10.0.0.0/8\n",
+	  HDR "deny cidr 10.0.0.1\nallow cidr 10.0.0.0/8\n" },
+};
+
+static void test_good(void)
+{
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct egk_diag d;
+		char *out = parse_print(good[i].in, &d);
+
+		if (!out)
+			CHECK(0, good[i].name, "unexpected error: %s", d.nmsgs ? d.msgs[0] : "?");
+		else
+			CHECK_STR(out, good[i].out, good[i].name);
+		free(out);
+		egk_diag_free(&d);
+	}
+}
+
+/* ---- bad inputs: exact position and a key phrase ---------------------- */
+
+static const struct bad_case {
+	const char *name;
+	const char *in;
+	const char *where;	/* "t.pol:N:" */
+	const char *phrase;
+} bad[] = {
+	{ "unknown directive", "\nfoo bar\n", "t.pol:2:", "unknown directive 'foo'" },
+	{ "mode value", "mode strict\n", "t.pol:1:", "'mode enforce' or 'mode audit'" },
+	{ "mode without value", "mode\n", "t.pol:1:", "'mode enforce' or 'mode audit'" },
+	{ "default value", "default allow\n", "t.pol:1:", "'default reject' or 'default drop'" },
+	{ "conflicting mode", "mode enforce\n# x\nmode audit\n", "t.pol:3:",
+	  "conflicts with 'mode enforce' at t.pol:1" },
+	{ "conflicting default", "default drop\ndefault reject\n", "t.pol:2:",
+	  "conflicts with 'default drop' at t.pol:1" },
+	{ "allow alone", "allow\n", "t.pol:1:", "needs a rule" },
+	{ "unknown allow kind", "allow host 1.2.3.4\n", "t.pol:1:", "unknown rule 'allow host'" },
+	{ "deny dns", "deny dns 1.1.1.1\n", "t.pol:1:", "'deny dns' does not exist" },
+	{ "deny raw", "deny raw\n", "t.pol:1:", "'deny raw' does not exist" },
+	{ "allow raw with argument", "allow raw yes\n", "t.pol:1:", "takes no arguments" },
+	{ "cidr without prefix", "allow cidr\n", "t.pol:1:", "needs a prefix" },
+	{ "not an address", "allow cidr example.com\n", "t.pol:1:", "not an IPv4 or IPv6 address" },
+	{ "bad ipv4", "allow cidr 10.0.0.256\n", "t.pol:1:", "not an IPv4 or IPv6 address" },
+	{ "bad ipv6", "allow cidr 2001:db8:::1\n", "t.pol:1:", "not an IPv4 or IPv6 address" },
+	{ "empty prefix length", "allow cidr 10.0.0.0/\n", "t.pol:1:", "prefix length must be 0..32" },
+	{ "v4 prefix too long", "allow cidr 10.0.0.0/33\n", "t.pol:1:", "prefix length must be 0..32" },
+	{ "v6 prefix too long", "allow cidr ::/129\n", "t.pol:1:", "prefix length must be 0..128" },
+	{ "signed prefix length", "allow cidr 10.0.0.0/+8\n", "t.pol:1:", "prefix length" },
+	{ "v4 host bits", "allow cidr 10.0.0.1/8\n", "t.pol:1:",
+	  "has host bits set; the network is 10.0.0.0/8" },
+	{ "v4 host bits in the last byte", "allow cidr 192.168.1.129/25\n", "t.pol:1:",
+	  "the network is 192.168.1.128/25" },
+	{ "v6 host bits", "allow cidr 2001:db8::1/32\n", "t.pol:1:",
+	  "the network is 2001:db8::/32" },
+	{ "unknown protocol", "allow cidr 10.0.0.0/8 sctp\n", "t.pol:1:", "unknown protocol 'sctp'" },
+	{ "port without proto", "allow cidr 10.0.0.0/8 port 80\n", "t.pol:1:",
+	  "'port' needs protocol tcp or udp" },
+	{ "port with icmp", "allow cidr 10.0.0.0/8 icmp port 80\n", "t.pol:1:",
+	  "'port' needs protocol tcp or udp" },
+	{ "port with any", "allow cidr 10.0.0.0/8 any port 80\n", "t.pol:1:",
+	  "'port' needs protocol tcp or udp" },
+	{ "port without spec", "allow cidr 10.0.0.0/8 tcp port\n", "t.pol:1:", "'port' needs a port" },
+	{ "port 0", "allow cidr 10.0.0.0/8 tcp port 0\n", "t.pol:1:", "out of range 1-65535" },
+	{ "port 65536", "allow cidr 10.0.0.0/8 tcp port 65536\n", "t.pol:1:", "out of range 1-65535" },
+	{ "huge port", "allow cidr 10.0.0.0/8 tcp port 99999999999\n", "t.pol:1:", "out of range 1-65535" },
+	{ "port range backwards", "allow cidr 10.0.0.0/8 tcp port 90-80\n", "t.pol:1:",
+	  "is backwards; write 80-90" },
+	{ "port range open end", "allow cidr 10.0.0.0/8 tcp port 80-\n", "t.pol:1:", "not a port" },
+	{ "port range open start", "allow cidr 10.0.0.0/8 tcp port -80\n", "t.pol:1:", "not a port" },
+	{ "port not a number", "allow cidr 10.0.0.0/8 tcp port http\n", "t.pol:1:", "not a port" },
+	{ "empty port list item", "allow cidr 10.0.0.0/8 tcp port 80,,443\n", "t.pol:1:", "empty item" },
+	{ "port list trailing comma", "allow cidr 10.0.0.0/8 tcp port 80,\n", "t.pol:1:",
+	  "ends with a comma" },
+	{ "port list leading comma", "allow cidr 10.0.0.0/8 tcp port ,80\n", "t.pol:1:", "empty item" },
+	{ "trailing junk", "allow cidr 10.0.0.0/8 tcp port 80 extra\n", "t.pol:1:", "unexpected 'extra'" },
+	{ "two protocols", "allow cidr 10.0.0.0/8 tcp udp\n", "t.pol:1:", "unexpected 'udp'" },
+	{ "dns with prefix", "allow dns 10.0.0.0/8\n", "t.pol:1:", "one address, not a prefix" },
+	{ "dns without address", "allow dns\n", "t.pol:1:", "'allow dns ADDRESS'" },
+	{ "dns with port", "allow dns 1.1.1.1 port 53\n", "t.pol:1:", "'allow dns ADDRESS'" },
+	{ "domain rule refused", "allow domain .github.com\n", "t.pol:1:",
+	  "domain rules are not supported yet" },
+	{ "wildcard domain refused", "allow domain *.example.com port 443\n", "t.pol:1:",
+	  "domain rules are not supported yet" },
+	{ "domain with trailing dot refused", "allow domain Example.COM.\n", "t.pol:1:",
+	  "domain rules are not supported yet" },
+	{ "domain bad char", "allow domain exa_mple.com\n", "t.pol:1:", "only letters, digits" },
+	{ "domain empty label", "allow domain a..b\n", "t.pol:1:", "empty label" },
+	{ "domain double dot start", "allow domain ..a\n", "t.pol:1:", "empty label" },
+	{ "domain only dot", "allow domain .\n", "t.pol:1:", "is not a domain name" },
+	{ "domain star in middle", "allow domain a.*.com\n", "t.pol:1:", "only letters, digits" },
+	{ "domain label too long",
+	  "allow domain aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com\n",
+	  "t.pol:1:", "longer than 63" },
+	{ "domain bad port", "allow domain a.com port 0\n", "t.pol:1:", "out of range" },
+	{ "domain extra words", "allow domain a.com tcp\n", "t.pol:1:", "'allow domain NAME [port SPEC]'" },
+	{ "dns-name refused", "allow dns-name example.com\n", "t.pol:1:", "not supported yet" },
+	{ "dns-name bad", "allow dns-name ex!ample.com\n", "t.pol:1:", "only letters, digits" },
+	{ "dns filter refused", "dns filter strict\n", "t.pol:1:", "'dns filter' is not supported yet" },
+	{ "dns filter bad value", "dns filter maybe\n", "t.pol:1:", "'dns filter off|on|strict'" },
+	{ "domain-binding refused", "domain-binding none\n", "t.pol:1:",
+	  "'domain-binding' is not supported yet" },
+	{ "domain-binding bad value", "domain-binding ip\n", "t.pol:1:", "'domain-binding dns|none'" },
+	{ "include without file", "include\n", "t.pol:1:", "'include FILE'" },
+	{ "include missing file", "include /nonexistent/egressk.pol\n", "t.pol:1:",
+	  "cannot include '/nonexistent/egressk.pol'" },
+	{ "bad preset name", "include preset:../etc\n", "t.pol:1:", "is not a preset name" },
+	{ "too many words", "allow cidr 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n", "t.pol:1:",
+	  "too many words" },
+	{ "error after good lines", "mode audit\nallow cidr 10.0.0.0/8\n\nallow cidr 300.0.0.0/8\n",
+	  "t.pol:4:", "not an IPv4" },
+};
+
+static void test_bad(void)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct egk_policy p;
+		struct egk_diag d;
+		int n = egk_policy_parse_string("t.pol", ".", bad[i].in, &p, &d);
+		const char *m = d.nmsgs ? d.msgs[0] : "";
+
+		CHECK(n == 1 && d.nmsgs == 1 && !strncmp(m, bad[i].where, strlen(bad[i].where)) &&
+		      strstr(m, bad[i].phrase) && p.nrules == 0,
+		      bad[i].name, "errors=%d msg=[%s] want [%s ... %s]", n, m, bad[i].where,
+		      bad[i].phrase);
+		egk_policy_free(&p);
+		egk_diag_free(&d);
+	}
+}
+
+/* Every bad line is reported, bounded, and no rule survives. */
+static void test_error_collection(void)
+{
+	struct egk_policy p;
+	struct egk_diag d;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int n;
+
+	fprintf(f, "allow cidr 10.0.0.0/8\n");
+	for (int i = 0; i < 25; i++)
+		fprintf(f, "bogus %d\n", i);
+	fclose(f);
+	n = egk_policy_parse_string("t.pol", ".", text, &p, &d);
+	CHECK(n == 25 && d.total == 25, "all errors counted", "n=%d total=%d", n, d.total);
+	CHECK(d.nmsgs == EGK_MAX_ERRORS, "messages kept are bounded", "nmsgs=%d", d.nmsgs);
+	CHECK(d.nmsgs >= 2 && !strncmp(d.msgs[0], "t.pol:2:", 8) && !strncmp(d.msgs[1], "t.pol:3:", 8),
+	      "errors in line order", "[%s] [%s]", d.msgs[0], d.nmsgs > 1 ? d.msgs[1] : "");
+	CHECK(p.nrules == 0, "no rules when any line is wrong", "nrules=%zu", p.nrules);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	free(text);
+
+	n = egk_policy_parse_string("t.pol", ".", "mode x\ndefault y\nallow cidr 1.2.3.4/8\n", &p, &d);
+	CHECK(n == 3 && d.nmsgs == 3 && !strncmp(d.msgs[2], "t.pol:3:", 8),
+	      "three different errors reported", "n=%d", n);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+}
+
+/* ---- structure of parsed rules ----------------------------------------- */
+
+static void test_structure(void)
+{
+	struct egk_policy p;
+	struct egk_diag d;
+	uint8_t want6[16];
+	int n;
+
+	n = egk_policy_parse_string("t.pol", ".",
+		"mode audit\ndefault drop\nallow raw\n"
+		"allow cidr 10.0.0.0/8 tcp port 80,443,8000-8100\n"
+		"deny cidr 2001:db8::/32 udp\n"
+		"allow dns 192.0.2.53\n", &p, &d);
+	CHECK(n == 0 && p.nrules == 3, "structure: parses", "n=%d nrules=%zu", n, p.nrules);
+	if (n || p.nrules != 3)
+		goto out;
+	CHECK(p.mode == EGRESSK_MODE_AUDIT && p.def == EGRESSK_DEFAULT_DROP &&
+	      p.flags == EGRESSK_POLICY_F_ALLOW_RAW, "structure: header fields",
+	      "mode=%u def=%u flags=%u", p.mode, p.def, p.flags);
+	CHECK(p.rules[0].family == AF_INET && p.rules[0].prefixlen == 8 &&
+	      p.rules[0].addr[0] == 10 && p.rules[0].action == EGRESSK_ACTION_ALLOW &&
+	      p.rules[0].kind == EGRESSK_RULE_KIND_CIDR && p.rules[0].proto == EGRESSK_PROTO_TCP,
+	      "structure: v4 cidr rule", "family=%u plen=%u", p.rules[0].family, p.rules[0].prefixlen);
+	CHECK(p.rules[0].nranges == 3 && p.rules[0].ranges[0].first == 80 &&
+	      p.rules[0].ranges[0].last == 80 && p.rules[0].ranges[2].first == 8000 &&
+	      p.rules[0].ranges[2].last == 8100, "structure: port ranges", "nranges=%u",
+	      p.rules[0].nranges);
+	inet_pton(AF_INET6, "2001:db8::", want6);
+	CHECK(p.rules[1].family == AF_INET6 && p.rules[1].prefixlen == 32 &&
+	      !memcmp(p.rules[1].addr, want6, 16) && p.rules[1].action == EGRESSK_ACTION_DENY &&
+	      p.rules[1].proto == EGRESSK_PROTO_UDP && p.rules[1].nranges == 0,
+	      "structure: v6 deny rule", "family=%u plen=%u", p.rules[1].family,
+	      p.rules[1].prefixlen);
+	CHECK(p.rules[2].kind == EGRESSK_RULE_KIND_DNS && p.rules[2].prefixlen == 32 &&
+	      p.rules[2].proto == EGRESSK_PROTO_ANY && p.rules[2].addr[3] == 53,
+	      "structure: dns rule", "kind=%u", p.rules[2].kind);
+out:
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+}
+
+/* ---- limits ------------------------------------------------------------ */
+
+static char *port_list(int n)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	fprintf(f, "allow cidr 10.0.0.0/8 tcp port ");
+	for (int i = 1; i <= n; i++)
+		fprintf(f, "%s%d", i > 1 ? "," : "", i * 10);
+	fprintf(f, "\n");
+	fclose(f);
+	return s;
+}
+
+static char *many_rules(int n)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	for (int i = 0; i < n; i++)
+		fprintf(f, "allow cidr %d.%d.%d.0/24\n", 1 + i / 65536, (i / 256) % 256, i % 256);
+	fclose(f);
+	return s;
+}
+
+static void test_limits(void)
+{
+	struct egk_policy p;
+	struct egk_diag d;
+	char *s;
+	int n;
+
+	s = port_list(EGRESSK_MAX_PORT_RANGES);
+	n = egk_policy_parse_string("t.pol", ".", s, &p, &d);
+	CHECK(n == 0 && p.nrules == 1 && p.rules[0].nranges == EGRESSK_MAX_PORT_RANGES,
+	      "64 port ranges are accepted", "n=%d", n);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	free(s);
+
+	s = port_list(EGRESSK_MAX_PORT_RANGES + 1);
+	n = egk_policy_parse_string("t.pol", ".", s, &p, &d);
+	CHECK(n == 1 && strstr(d.msgs[0], "t.pol:1: too many port ranges"),
+	      "65 port ranges are refused", "n=%d msg=%s", n, d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	free(s);
+
+	s = many_rules(EGRESSK_MAX_RULES);
+	n = egk_policy_parse_string("t.pol", ".", s, &p, &d);
+	CHECK(n == 0 && p.nrules == EGRESSK_MAX_RULES, "EGRESSK_MAX_RULES rules are accepted",
+	      "n=%d nrules=%zu", n, p.nrules);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	free(s);
+
+	s = many_rules(EGRESSK_MAX_RULES + 2);
+	n = egk_policy_parse_string("t.pol", ".", s, &p, &d);
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "t.pol:%d: too many rules", EGRESSK_MAX_RULES + 1);
+		CHECK(n == 1 && d.nmsgs == 1 && !strncmp(d.msgs[0], want, strlen(want)) &&
+		      p.nrules == 0, "one rule too many is refused once, at its line",
+		      "n=%d msg=%s", n, d.nmsgs ? d.msgs[0] : "");
+	}
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	free(s);
+
+	{
+		char *line = malloc(EGK_MAX_LINE + 100);
+
+		memset(line, 'a', EGK_MAX_LINE + 50);
+		strcpy(line + EGK_MAX_LINE + 50, "\nallow cidr 10.0.0.0/8\n");
+		n = egk_policy_parse_string("t.pol", ".", line, &p, &d);
+		CHECK(n == 1 && !strncmp(d.msgs[0], "t.pol:1: line is longer", 23),
+		      "over-long line is refused", "n=%d msg=%s", n, d.nmsgs ? d.msgs[0] : "");
+		egk_policy_free(&p);
+		egk_diag_free(&d);
+		free(line);
+	}
+
+	{
+		static const char nul[] = "allow cidr 10.0.0.0/8\nallow\0cidr 1.2.3.4\n";
+		FILE *f;
+
+		f = fopen("nul.pol", "w");
+		fwrite(nul, 1, sizeof(nul) - 1, f);
+		fclose(f);
+		n = egk_policy_parse_file("nul.pol", &p, &d);
+		CHECK(n == 1 && strstr(d.msgs[0], "nul.pol:2: line contains a NUL byte"),
+		      "NUL byte is refused", "n=%d msg=%s", n, d.nmsgs ? d.msgs[0] : "");
+		egk_policy_free(&p);
+		egk_diag_free(&d);
+		unlink("nul.pol");
+	}
+}
+
+/* ---- round trip: parse -> print -> parse gives the same rules ---------- */
+
+static bool same_rules(const struct egk_policy *a, const struct egk_policy *b)
+{
+	if (a->mode != b->mode || a->def != b->def || a->flags != b->flags ||
+	    a->nrules != b->nrules)
+		return false;
+	for (size_t i = 0; i < a->nrules; i++) {
+		const struct egk_rule *x = &a->rules[i], *y = &b->rules[i];
+
+		if (x->action != y->action || x->kind != y->kind || x->family != y->family ||
+		    x->prefixlen != y->prefixlen || x->proto != y->proto ||
+		    x->nranges != y->nranges || memcmp(x->addr, y->addr, 16) ||
+		    (x->nranges && memcmp(x->ranges, y->ranges, x->nranges * sizeof(*x->ranges))))
+			return false;
+	}
+	return true;
+}
+
+static void test_round_trip(void)
+{
+	static const char *const inputs[] = {
+		"mode audit\ndefault drop\nallow raw\n"
+		"allow cidr 10.0.0.0/8 tcp port 80,443,8000-8100\n"
+		"deny cidr 10.1.0.0/16\nallow cidr ::1\nallow cidr 2001:db8::/32 udp port 53\n"
+		"allow cidr 0.0.0.0/0 icmp\nallow dns 1.1.1.1\nallow dns 2001:4860:4860::8888\n"
+		"allow cidr ::ffff:192.0.2.0/120 tcp port 1-65535\n",
+		"",
+		"deny cidr ::/0\n",
+	};
+
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		struct egk_policy a, b;
+		struct egk_diag d1, d2;
+		char *printed = NULL, name[64];
+		size_t len = 0;
+		FILE *f;
+		int n1, n2;
+
+		n1 = egk_policy_parse_string("a.pol", ".", inputs[i], &a, &d1);
+		f = open_memstream(&printed, &len);
+		egk_policy_print(f, &a);
+		fclose(f);
+		n2 = egk_policy_parse_string("b.pol", ".", printed, &b, &d2);
+		snprintf(name, sizeof(name), "round trip %zu", i);
+		CHECK(n1 == 0 && n2 == 0 && same_rules(&a, &b), name, "n1=%d n2=%d printed=[%s]",
+		      n1, n2, printed);
+		egk_policy_free(&a);
+		egk_policy_free(&b);
+		egk_diag_free(&d1);
+		egk_diag_free(&d2);
+		free(printed);
+	}
+}
+
+/* ---- includes ---------------------------------------------------------- */
+
+static char tmpdir[PATH_MAX];
+
+static void write_file(const char *rel, const char *text)
+{
+	char path[PATH_MAX + 64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static int parse_path(const char *rel, struct egk_policy *p, struct egk_diag *d)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	return egk_policy_parse_file(path, p, d);
+}
+
+static void test_includes(void)
+{
+	struct egk_policy p;
+	struct egk_diag d;
+	char cwd[PATH_MAX], sub[PATH_MAX + 8], want[PATH_MAX + 100];
+	int n;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/egk-unit-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	snprintf(sub, sizeof(sub), "%s/sub", tmpdir);
+	mkdir(sub, 0700);
+	snprintf(sub, sizeof(sub), "%s/presets", tmpdir);
+	mkdir(sub, 0700);
+
+	write_file("main.pol", "mode audit\ninclude sub/a.pol\nallow cidr 10.0.0.0/8\n");
+	write_file("sub/a.pol", "allow cidr 192.0.2.0/24\ninclude b.pol\n");
+	write_file("sub/b.pol", "deny cidr 192.0.2.1\n");
+	n = parse_path("main.pol", &p, &d);
+	CHECK(n == 0 && p.nrules == 3 && p.mode == EGRESSK_MODE_AUDIT,
+	      "include relative to the including file", "n=%d nrules=%zu msg=%s", n, p.nrules,
+	      d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	write_file("sub/c.pol", "allow cidr 10.0.0.0/8\nallow cidr 10.0.0.1/8\n");
+	write_file("err.pol", "# top\ninclude sub/c.pol\n");
+	n = parse_path("err.pol", &p, &d);
+	snprintf(want, sizeof(want), "%s/sub/c.pol:2: ", tmpdir);
+	CHECK(n == 1 && !strncmp(d.msgs[0], want, strlen(want)),
+	      "error in an included file names that file and line", "msg=%s want=%s",
+	      d.nmsgs ? d.msgs[0] : "", want);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	write_file("cyc1.pol", "allow cidr 10.0.0.0/8\ninclude cyc2.pol\n");
+	write_file("cyc2.pol", "\n\ninclude cyc1.pol\n");
+	n = parse_path("cyc1.pol", &p, &d);
+	snprintf(want, sizeof(want), "%s/cyc2.pol:3: include cycle", tmpdir);
+	CHECK(n == 1 && !strncmp(d.msgs[0], want, strlen(want)) && p.nrules == 0,
+	      "include cycle is detected", "n=%d msg=%s", n, d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	write_file("self.pol", "include ./self.pol\n");
+	n = parse_path("self.pol", &p, &d);
+	CHECK(n == 1 && strstr(d.msgs[0], "self.pol:1: include cycle"),
+	      "self include is a cycle", "n=%d msg=%s", n, d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	/* a chain of distinct files deeper than the bound */
+	for (int i = 0; i <= EGK_MAX_INCLUDE_DEPTH + 2; i++) {
+		char name[32], text[64];
+
+		snprintf(name, sizeof(name), "deep%d.pol", i);
+		snprintf(text, sizeof(text), "include deep%d.pol\n", i + 1);
+		write_file(name, text);
+	}
+	write_file("deep11.pol", "allow cidr 10.0.0.0/8\n");
+	n = parse_path("deep0.pol", &p, &d);
+	CHECK(n == 1 && strstr(d.msgs[0], "includes nest deeper than 8"),
+	      "include depth is bounded", "n=%d msg=%s", n, d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	/* the same file twice (not nested) is fine */
+	write_file("twice.pol", "include sub/b.pol\ninclude sub/b.pol\n");
+	n = parse_path("twice.pol", &p, &d);
+	CHECK(n == 0 && p.nrules == 2, "same file included twice side by side", "n=%d", n);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	/* presets through EGRESSK_PRESET_DIR */
+	write_file("presets/corp", "allow cidr 198.51.100.0/24 tcp port 443\n");
+	write_file("preset.pol", "include preset:corp\n");
+	setenv("EGRESSK_PRESET_DIR", sub, 1);
+	n = parse_path("preset.pol", &p, &d);
+	CHECK(n == 0 && p.nrules == 1 && p.rules[0].addr[0] == 198,
+	      "preset found through EGRESSK_PRESET_DIR", "n=%d msg=%s", n, d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	write_file("nopreset.pol", "\ninclude preset:absent\n");
+	n = parse_path("nopreset.pol", &p, &d);
+	CHECK(n == 1 && strstr(d.msgs[0], "nopreset.pol:2: no preset named 'absent'"),
+	      "missing preset is reported", "n=%d msg=%s", n, d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	unsetenv("EGRESSK_PRESET_DIR");
+
+	/* stdin: includes resolve relative to the current directory */
+	write_file("stdin.pol", "include sub/b.pol\nallow cidr 10.0.0.0/8\nbogus\n");
+	if (getcwd(cwd, sizeof(cwd)) && chdir(tmpdir) == 0) {
+		FILE *saved = stdin;
+
+		stdin = fopen("stdin.pol", "r");
+		n = egk_policy_parse_file("-", &p, &d);
+		fclose(stdin);
+		stdin = saved;
+		CHECK(n == 1 && !strncmp(d.msgs[0], "<stdin>:3: unknown directive", 28),
+		      "stdin is named <stdin> and includes are cwd-relative", "n=%d msg=%s", n,
+		      d.nmsgs ? d.msgs[0] : "");
+		egk_policy_free(&p);
+		egk_diag_free(&d);
+		if (chdir(cwd) != 0)
+			perror("chdir");
+	} else {
+		CHECK(0, "stdin include test set-up", "chdir %s failed", tmpdir);
+	}
+
+	n = egk_policy_parse_file("/nonexistent/x.pol", &p, &d);
+	CHECK(n == 1 && strstr(d.msgs[0], "/nonexistent/x.pol:0: cannot open"),
+	      "missing top-level file", "msg=%s", d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+}
+
+/* ---- JSON form --------------------------------------------------------- */
+
+static void test_json(void)
+{
+	struct egk_policy p;
+	struct egk_diag d;
+	struct json_object *o, *rules, *r0, *v;
+
+	egk_policy_parse_string("t.pol", ".", "mode audit\nallow cidr 10.0.0.0/8 tcp port 443,8000-8100\n",
+				&p, &d);
+	o = egk_policy_to_json(&p, false);
+	CHECK(json_object_object_get_ex(o, "mode", &v) &&
+	      !strcmp(json_object_get_string(v), "audit"), "json: mode", "mode missing");
+	CHECK(json_object_object_get_ex(o, "rules", &rules) &&
+	      json_object_array_length(rules) == 1, "json: one rule", "rules missing");
+	r0 = json_object_array_get_idx(rules, 0);
+	CHECK(r0 && json_object_object_get_ex(r0, "prefix", &v) &&
+	      !strcmp(json_object_get_string(v), "10.0.0.0/8"), "json: prefix", "prefix wrong");
+	CHECK(r0 && json_object_object_get_ex(r0, "ports", &v) &&
+	      json_object_array_length(v) == 2, "json: ports", "ports wrong");
+	CHECK(r0 && json_object_object_get_ex(r0, "text", &v) &&
+	      !strcmp(json_object_get_string(v), "allow cidr 10.0.0.0/8 tcp port 443,8000-8100"),
+	      "json: text is the policy line", "text wrong");
+	json_object_put(o);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+}
+
+int main(void)
+{
+	test_good();
+	test_bad();
+	test_error_collection();
+	test_structure();
+	test_limits();
+	test_round_trip();
+	test_includes();
+	test_json();
+	{
+		char cmd[PATH_MAX + 16];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (tmpdir[0] && system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmpdir);
+	}
+	return test_summary();
+}
