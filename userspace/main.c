@@ -212,6 +212,14 @@ int cmd_nl_error(struct egk_nl *nl, int err, const char *what, const struct cmd_
 		target_describe(&a->target, target, sizeof(target));
 	switch (-err) {
 	case EPERM:
+		/* GENL_ADMIN_PERM fails without a message; with one, the
+		 * kernel refused this request (the host netns without
+		 * --force), which the command line must change. */
+		if (*kmsg) {
+			die_msg("%s: egressk refused: %s", what, kmsg);
+			return EXIT_USAGE;
+		}
+		/* fall through */
 	case EACCES:
 		die_msg("permission denied: egresskctl needs CAP_NET_ADMIN on the host (run it as root)");
 		return EXIT_RUNTIME;

@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -57,8 +60,11 @@ static int open_pid(pid_t pid, const char *shown, char *err, size_t errlen, int 
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
 		*status = EXIT_RUNTIME;
-		if (errno == ESRCH)
+		if (errno == ESRCH || errno == EINVAL)
 			snprintf(err, errlen, "no such process %s; check the PID", shown);
+		else if (errno == ENOSYS)
+			snprintf(err, errlen,
+				 "pidfd_open is not available (Linux 5.3 or later is needed; valgrind lacks it too)");
 		else
 			snprintf(err, errlen, "cannot open process %s: %s", shown, strerror(errno));
 		return -1;
@@ -175,6 +181,24 @@ static int docker_pid(const char *name, pid_t *out, char *err, size_t errlen, in
 	return 0;
 }
 
+/* Refuse an fd that is not a network namespace (ioctl NS_GET_NSTYPE). */
+static int check_netns(int fd, const char *what, char *err, size_t errlen, int *status)
+{
+	int type;
+
+	if (fd < 0)
+		return fd;
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type < 0 || type != CLONE_NEWNET) {
+		close(fd);
+		*status = EXIT_USAGE;
+		snprintf(err, errlen, "%s is not a network namespace (want /proc/PID/ns/net or /run/netns/NAME)",
+			 what);
+		return -1;
+	}
+	return fd;
+}
+
 int target_open(const struct egk_target *t, char *err, size_t errlen, int *status)
 {
 	char path[PATH_MAX];
@@ -211,7 +235,7 @@ int target_open(const struct egk_target *t, char *err, size_t errlen, int *statu
 				snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 			return -1;
 		}
-		return fd;
+		return check_netns(fd, path, err, errlen, status);
 	case TARGET_NETNS:
 		fd = open(t->arg, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
@@ -219,7 +243,7 @@ int target_open(const struct egk_target *t, char *err, size_t errlen, int *statu
 				 strerror(errno));
 			return -1;
 		}
-		return fd;
+		return check_netns(fd, t->arg, err, errlen, status);
 	case TARGET_NONE:
 		break;
 	}
