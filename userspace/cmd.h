@@ -32,8 +32,10 @@ int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_
 	      struct cmd_args *a);
 /* Print "egresskctl: <msg>" to stderr as one line. */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Open the target's netns fd; returns fd or -exit status (message printed). */
-int cmd_open_target(const struct cmd_args *a);
+/* Open the target's netns fd; returns fd or -exit status (message printed).
+ * @modify: the command changes the policy, so the host's own netns needs
+ * --force (the kernel checks this too; checking here says it earlier). */
+int cmd_open_target(const struct cmd_args *a, bool modify);
 /* Connect to egressk; NULL and *status set (message printed) on failure. */
 struct egk_nl *cmd_connect(int *status);
 /* Print a failed request's error and return its exit status. */

@@ -116,19 +116,18 @@ int cmd_monitor(int argc, char **argv)
 	if (ret)
 		return ret;
 	m.json = a.json;
+	nl = cmd_connect(&ret);
+	if (!nl)
+		return ret;
 	if (a.target.kind != TARGET_NONE) {
 		/* The open fd keeps the namespace, and so its inode, alive: the
 		 * inode filter cannot match a different namespace meanwhile. */
-		fd = cmd_open_target(&a);
-		if (fd < 0)
+		fd = cmd_open_target(&a, false);
+		if (fd < 0) {
+			egk_nl_close(nl);
 			return -fd;
+		}
 		m.inode = target_inode(fd);
-	}
-	nl = cmd_connect(&ret);
-	if (!nl) {
-		if (fd >= 0)
-			close(fd);
-		return ret;
 	}
 	err = egk_nl_monitor(nl, on_event, &m);
 	ret = err ? cmd_nl_error(nl, err, "monitor", &a) : EXIT_OK;

@@ -63,14 +63,14 @@ int cmd_apply(int argc, char **argv)
 	ret = load_policy_file(a.pos[0], &p);
 	if (ret)
 		return ret;
-	fd = cmd_open_target(&a);
-	if (fd < 0) {
-		ret = -fd;
-		goto out_policy;
-	}
 	nl = cmd_connect(&ret);
 	if (!nl)
-		goto out_fd;
+		goto out_policy;
+	fd = cmd_open_target(&a, true);
+	if (fd < 0) {
+		ret = -fd;
+		goto out_nl;
+	}
 	err = egk_nl_apply(nl, fd, cmd_target_flags(&a), &p, &id);
 	if (err) {
 		ret = cmd_nl_error(nl, err, "apply", &a);
@@ -80,9 +80,9 @@ int cmd_apply(int argc, char **argv)
 		       (unsigned long long)id.cookie, (unsigned long long)id.version);
 		ret = EXIT_OK;
 	}
-	egk_nl_close(nl);
-out_fd:
 	close(fd);
+out_nl:
+	egk_nl_close(nl);
 out_policy:
 	egk_policy_free(&p);
 	return ret;
@@ -99,13 +99,13 @@ int cmd_show(int argc, char **argv)
 	ret = cmd_parse(argc, argv, ARG_TARGET | ARG_JSON, 0, 0, &a);
 	if (ret)
 		return ret;
-	fd = cmd_open_target(&a);
-	if (fd < 0)
-		return -fd;
 	nl = cmd_connect(&ret);
-	if (!nl) {
-		close(fd);
+	if (!nl)
 		return ret;
+	fd = cmd_open_target(&a, false);
+	if (fd < 0) {
+		egk_nl_close(nl);
+		return -fd;
 	}
 	err = egk_nl_policy_get(nl, fd, cmd_target_flags(&a), &p, &id);
 	if (err) {
@@ -143,13 +143,13 @@ int cmd_clear(int argc, char **argv)
 	ret = cmd_parse(argc, argv, ARG_TARGET, 0, 0, &a);
 	if (ret)
 		return ret;
-	fd = cmd_open_target(&a);
-	if (fd < 0)
-		return -fd;
 	nl = cmd_connect(&ret);
-	if (!nl) {
-		close(fd);
+	if (!nl)
 		return ret;
+	fd = cmd_open_target(&a, true);
+	if (fd < 0) {
+		egk_nl_close(nl);
+		return -fd;
 	}
 	err = egk_nl_policy_del(nl, fd, cmd_target_flags(&a));
 	if (err) {

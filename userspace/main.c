@@ -138,6 +138,14 @@ int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_
 			cmd, cmd);
 		return EXIT_USAGE;
 	}
+	if (a->target.kind != TARGET_NONE) {
+		char err[512];
+
+		if (target_validate(&a->target, err, sizeof(err)) < 0) {
+			die_msg("%s: %s", cmd, err);
+			return EXIT_USAGE;
+		}
+	}
 	if (a->target.force && a->target.kind == TARGET_NONE) {
 		die_msg("%s: --force goes with a TARGET", cmd);
 		return EXIT_USAGE;
@@ -163,7 +171,7 @@ bad_opt:
 	return EXIT_USAGE;
 }
 
-int cmd_open_target(const struct cmd_args *a)
+int cmd_open_target(const struct cmd_args *a, bool modify)
 {
 	char err[512];
 	int status, fd;
@@ -173,7 +181,7 @@ int cmd_open_target(const struct cmd_args *a)
 		die_msg("%s", err);
 		return -status;
 	}
-	if (!a->target.force && target_is_initial(fd)) {
+	if (modify && !a->target.force && target_is_initial(fd)) {
 		char what[300];
 
 		target_describe(&a->target, what, sizeof(what));

@@ -120,11 +120,6 @@ static int docker_pid(const char *name, pid_t *out, char *err, size_t errlen, in
 	pid_t child;
 
 	*status = EXIT_RUNTIME;
-	if (name[0] == '-') {
-		*status = EXIT_USAGE;
-		snprintf(err, errlen, "'%s' is not a container name or ID", name);
-		return -1;
-	}
 	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
@@ -199,32 +194,62 @@ static int check_netns(int fd, const char *what, char *err, size_t errlen, int *
 	return fd;
 }
 
+int target_validate(const struct egk_target *t, char *err, size_t errlen)
+{
+	pid_t pid;
+
+	switch (t->kind) {
+	case TARGET_PID:
+		if (parse_pid(t->arg, &pid) < 0) {
+			snprintf(err, errlen, "--pid needs a positive process ID, not '%s'", t->arg);
+			return -1;
+		}
+		break;
+	case TARGET_NETNS_NAME:
+		if (!t->arg[0] || strchr(t->arg, '/') || !strcmp(t->arg, ".") ||
+		    !strcmp(t->arg, "..")) {
+			snprintf(err, errlen, "'%s' is not a namespace name (see 'ip netns list')", t->arg);
+			return -1;
+		}
+		break;
+	case TARGET_DOCKER:
+		if (!t->arg[0] || t->arg[0] == '-') {
+			snprintf(err, errlen, "'%s' is not a container name or ID", t->arg);
+			return -1;
+		}
+		break;
+	case TARGET_NETNS:
+		if (!t->arg[0]) {
+			snprintf(err, errlen, "--netns needs a path such as /proc/PID/ns/net");
+			return -1;
+		}
+		break;
+	case TARGET_NONE:
+		break;
+	}
+	return 0;
+}
+
 int target_open(const struct egk_target *t, char *err, size_t errlen, int *status)
 {
 	char path[PATH_MAX];
 	pid_t pid;
 	int fd;
 
+	*status = EXIT_USAGE;
+	if (t->kind != TARGET_NONE && target_validate(t, err, errlen) < 0)
+		return -1;
 	*status = EXIT_RUNTIME;
 	switch (t->kind) {
 	case TARGET_PID:
-		if (parse_pid(t->arg, &pid) < 0) {
-			*status = EXIT_USAGE;
-			snprintf(err, errlen, "--pid needs a positive process ID, not '%s'", t->arg);
+		if (parse_pid(t->arg, &pid) < 0)
 			return -1;
-		}
 		return open_pid(pid, t->arg, err, errlen, status);
 	case TARGET_DOCKER:
 		if (docker_pid(t->arg, &pid, err, errlen, status) < 0)
 			return -1;
 		return open_pid(pid, t->arg, err, errlen, status);
 	case TARGET_NETNS_NAME:
-		if (!t->arg[0] || strchr(t->arg, '/') || !strcmp(t->arg, ".") ||
-		    !strcmp(t->arg, "..")) {
-			*status = EXIT_USAGE;
-			snprintf(err, errlen, "'%s' is not a namespace name (see 'ip netns list')", t->arg);
-			return -1;
-		}
 		snprintf(path, sizeof(path), "/run/netns/%s", t->arg);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {

@@ -26,6 +26,8 @@ struct egk_target {
  * explanation in @err and the exit status (1 runtime, 2 usage) in *status.
  */
 int target_open(const struct egk_target *t, char *err, size_t errlen, int *status);
+/* Syntax only (no system access): 0, or -1 with a message in @err. */
+int target_validate(const struct egk_target *t, char *err, size_t errlen);
 /* "--pid 123" etc., for messages. */
 void target_describe(const struct egk_target *t, char *buf, size_t len);
 /* The inode of the namespace behind @fd (0 on error). */
