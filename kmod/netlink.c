@@ -368,6 +368,19 @@ out_unlock:
 	return err;
 }
 
+/* A commit that fails before it looks at the transaction still ends it. */
+static void egressk_nl_txn_fail(struct genl_info *info)
+{
+	struct egressk_net *ien = egressk_pernet(&init_net);
+	struct egressk_txn *txn;
+
+	mutex_lock(&egressk_config_mutex);
+	txn = egressk_txn_find(ien, info->snd_portid);
+	if (txn)
+		egressk_txn_drop(ien, txn);
+	mutex_unlock(&egressk_config_mutex);
+}
+
 static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct egressk_net *ien = egressk_pernet(&init_net);
@@ -382,14 +395,17 @@ static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, EGRESSK_A_RULE_COUNT)) {
 		GENL_SET_ERR_MSG(info, "missing EGRESSK_A_RULE_COUNT");
+		egressk_nl_txn_fail(info);
 		return -EINVAL;
 	}
 	count = nla_get_u32(info->attrs[EGRESSK_A_RULE_COUNT]);
 
 	/* the init_net check was made at TXN_BEGIN; the cookie binds it */
 	net = egressk_nl_target(info->attrs, false, info->extack);
-	if (IS_ERR(net))
+	if (IS_ERR(net)) {
+		egressk_nl_txn_fail(info);
 		return PTR_ERR(net);
+	}
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg) {
