@@ -1,0 +1,943 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for kmod/parse.c: real ClientHellos and HTTP requests recorded
+ * by record-fixtures.sh, hand-built TLS messages, and table-driven HTTP and
+ * domain-name cases.  Expected values come from the fixture sidecars (what
+ * the recording script told the client) or from the RFCs and the decisions
+ * in docs/parsers.md, never from running the parser.
+ *
+ * Usage: test_parsers FIXTURE_DIR [-v]
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../kmod/parse.h"
+#include "tinytest.h"
+
+#define BIG 40000
+
+static const char *fixture_dir;
+
+/* ------------------------------------------------------------ helpers */
+
+struct res {
+	int rc;
+	char name[EGRESSK_NAME_BUF];
+	size_t len;
+};
+
+static struct res tls(const u8 *b, size_t n)
+{
+	struct res r;
+
+	memset(&r, 0, sizeof(r));
+	r.rc = egressk_parse_tls_sni(b, n, r.name, sizeof(r.name), &r.len);
+	return r;
+}
+
+static struct res http(const u8 *b, size_t n)
+{
+	struct res r;
+
+	memset(&r, 0, sizeof(r));
+	r.rc = egressk_parse_http_host(b, n, r.name, sizeof(r.name), &r.len);
+	return r;
+}
+
+static const char *rn(int rc)
+{
+	return egressk_parse_result_name(rc);
+}
+
+/* Read a whole file; returns length or -1. */
+static long slurp(const char *path, u8 *buf, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, size, f);
+	fclose(f);
+	return (long)n;
+}
+
+/* Sidecar: first line, without newline. */
+static int sidecar(const char *client, const char *ext, char *out, size_t size)
+{
+	char path[512];
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s.%s", fixture_dir, client, ext);
+	n = slurp(path, (u8 *)out, size - 1);
+	if (n < 0)
+		return -1;
+	out[n] = '\0';
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+/*
+ * Concatenate the payloads of the leading handshake records of @in: the
+ * ClientHello's handshake bytes, independent of the parser's own reader.
+ */
+static size_t deframe(const u8 *in, size_t n, u8 *out)
+{
+	size_t pos = 0, o = 0;
+
+	while (pos + 5 <= n && in[pos] == 22) {
+		size_t rl = (size_t)in[pos + 3] << 8 | in[pos + 4];
+
+		if (pos + 5 + rl > n)
+			break;
+		memcpy(out + o, in + pos + 5, rl);
+		o += rl;
+		pos += 5 + rl;
+	}
+	return o;
+}
+
+/* Wrap handshake bytes into records of at most @chunk payload bytes. */
+static size_t frame(const u8 *hs, size_t n, size_t chunk, u8 *out)
+{
+	size_t pos = 0, o = 0;
+
+	while (pos < n) {
+		size_t take = n - pos < chunk ? n - pos : chunk;
+
+		out[o++] = 22;
+		out[o++] = 3;
+		out[o++] = 1;
+		out[o++] = (u8)(take >> 8);
+		out[o++] = (u8)take;
+		memcpy(out + o, hs + pos, take);
+		o += take;
+		pos += take;
+	}
+	return o;
+}
+
+/* ---------------------------------------------- ClientHello builder */
+
+struct bld {
+	u8 b[BIG];
+	size_t n;
+};
+
+static void put8(struct bld *b, unsigned int v) { b->b[b->n++] = (u8)v; }
+static void put16(struct bld *b, unsigned int v) { put8(b, v >> 8); put8(b, v); }
+static void put24(struct bld *b, unsigned int v) { put8(b, v >> 16); put16(b, v); }
+static void putmem(struct bld *b, const void *p, size_t n)
+{
+	memcpy(b->b + b->n, p, n);
+	b->n += n;
+}
+static size_t open16(struct bld *b) { put16(b, 0); return b->n; }
+static void close16(struct bld *b, size_t at)
+{
+	size_t l = b->n - at;
+
+	b->b[at - 2] = (u8)(l >> 8);
+	b->b[at - 1] = (u8)l;
+}
+
+/* A server_name extension with entries "T:name" (T = type digit). */
+static void ext_sni(struct bld *b, const char *const *entries, int count)
+{
+	size_t e, l;
+	int i;
+
+	put16(b, 0);
+	e = open16(b);
+	l = open16(b);
+	for (i = 0; i < count; i++) {
+		put8(b, entries[i][0] - '0');
+		put16(b, strlen(entries[i] + 2));
+		putmem(b, entries[i] + 2, strlen(entries[i] + 2));
+	}
+	close16(b, l);
+	close16(b, e);
+}
+
+static void ext_opaque(struct bld *b, unsigned int type, size_t len)
+{
+	put16(b, type);
+	put16(b, len);
+	memset(b->b + b->n, 0x5a, len);
+	b->n += len;
+}
+
+/* Handshake message: ClientHello with the given extension block bytes. */
+static void hello(struct bld *hs, const u8 *exts, size_t ext_len, bool no_ext)
+{
+	size_t body, e;
+	u8 random[32];
+
+	memset(random, 0x42, sizeof(random));
+	hs->n = 0;
+	put8(hs, 1);
+	put24(hs, 0);
+	body = hs->n;
+	put16(hs, 0x0303);
+	putmem(hs, random, 32);
+	put8(hs, 32);
+	putmem(hs, random, 32);
+	put16(hs, 4);
+	put16(hs, 0x1301);
+	put16(hs, 0x1302);
+	put8(hs, 1);
+	put8(hs, 0);
+	if (!no_ext) {
+		e = open16(hs);
+		putmem(hs, exts, ext_len);
+		close16(hs, e);
+	}
+	hs->b[1] = (u8)((hs->n - body) >> 16);
+	hs->b[2] = (u8)((hs->n - body) >> 8);
+	hs->b[3] = (u8)(hs->n - body);
+}
+
+static struct bld ex, hs, rec;
+
+/* Build records (chunk 16384) for a hello with extension block @ex. */
+static struct res tls_of_exts(void)
+{
+	hello(&hs, ex.b, ex.n, false);
+	rec.n = frame(hs.b, hs.n, 16384, rec.b);
+	return tls(rec.b, rec.n);
+}
+
+static void expect(struct res r, int rc, const char *name)
+{
+	CHECK(r.rc == rc, "result %s, expected %s", rn(r.rc), rn(rc));
+	if (rc == EGRESSK_PARSE_FOUND && r.rc == rc) {
+		CHECK(strcmp(r.name, name) == 0, "name '%s', expected '%s'",
+		      r.name, name);
+		CHECK(r.len == strlen(name), "name_len %zu, expected %zu",
+		      r.len, strlen(name));
+	}
+}
+
+/* --------------------------------------------------- fixture tests */
+
+static u8 fbuf[BIG], hsbuf[BIG], rbuf[4 * BIG];
+
+static void fixture_tls(const char *client)
+{
+	char want[512], nm[600];
+	int want_rc;
+	long n;
+	size_t i, hl, rl;
+	static const size_t chunks[] = { 1, 7, 100, 16384 };
+	char path[512];
+
+	snprintf(nm, sizeof(nm), "tls fixture %s", client);
+	if (sidecar(client, "sni", want, sizeof(want))) {
+		char why[400] = "fixture not recorded";
+
+		sidecar(client, "missing", why, sizeof(why));
+		SKIP(nm, "%s", why);
+		return;
+	}
+	want_rc = want[0] ? EGRESSK_PARSE_FOUND : EGRESSK_PARSE_NONE;
+	snprintf(path, sizeof(path), "%s/%s.bin", fixture_dir, client);
+	n = slurp(path, fbuf, sizeof(fbuf));
+
+	CASE_BEGIN(nm);
+	CHECK(n > 0, "cannot read %s", path);
+	if (n > 0)
+		expect(tls(fbuf, n), want_rc, want);
+	CASE_END();
+
+	snprintf(nm, sizeof(nm), "tls fixture %s: every truncation is need-more", client);
+	CASE_BEGIN(nm);
+	for (i = 0; n > 0 && i < (size_t)n; i++) {
+		struct res r = tls(fbuf, i);
+
+		CHECK(r.rc == EGRESSK_PARSE_NEED_MORE, "cut at %zu: %s", i, rn(r.rc));
+	}
+	CASE_END();
+
+	snprintf(nm, sizeof(nm), "tls fixture %s: trailing bytes ignored", client);
+	CASE_BEGIN(nm);
+	memset(fbuf + n, 0xff, 100);
+	expect(tls(fbuf, n + 100), want_rc, want);
+	CASE_END();
+
+	hl = deframe(fbuf, n, hsbuf);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		size_t cut;
+		bool over;
+
+		rl = frame(hsbuf, hl, chunks[i], rbuf);
+		over = rl > EGRESSK_PARSE_MAX_INPUT;
+		snprintf(nm, sizeof(nm), "tls fixture %s: re-framed into %zu-byte records%s",
+			 client, chunks[i], over ? " (over the 16 KiB bound)" : "");
+		CASE_BEGIN(nm);
+		CHECK(hl > 40, "deframe found only %zu handshake bytes", hl);
+		expect(tls(rbuf, rl), over ? EGRESSK_PARSE_INVALID : want_rc, want);
+		/* Every cut of the re-framed stream: need-more (or invalid
+		 * once the bound is reached), never an answer. */
+		for (cut = 0; cut < rl; cut += chunks[i] < 7 ? 3 : 1) {
+			struct res r = tls(rbuf, cut);
+			int e = cut >= EGRESSK_PARSE_MAX_INPUT ?
+				EGRESSK_PARSE_INVALID : EGRESSK_PARSE_NEED_MORE;
+
+			CHECK(r.rc == e, "cut at %zu: %s, expected %s", cut,
+			      rn(r.rc), rn(e));
+			if (r.rc != e)
+				break;
+		}
+		CASE_END();
+	}
+
+	if (!want[0])
+		return;
+
+	snprintf(nm, sizeof(nm), "tls fixture %s: upper-case SNI is lowercased", client);
+	CASE_BEGIN(nm);
+	{
+		u8 *at = memmem(fbuf, n, want, strlen(want));
+		size_t k;
+
+		CHECK(at != NULL, "name '%s' not in the recording", want);
+		for (k = 0; at && k < strlen(want); k++)
+			if (at[k] >= 'a' && at[k] <= 'z')
+				at[k] -= 'a' - 'A';
+		expect(tls(fbuf, n), EGRESSK_PARSE_FOUND, want);
+		for (k = 0; at && k < strlen(want); k++)
+			at[k] = (u8)want[k];
+	}
+	CASE_END();
+
+	snprintf(nm, sizeof(nm), "tls fixture %s: handshake length +1 is invalid", client);
+	CASE_BEGIN(nm);
+	{
+		u32 L = (u32)hsbuf[1] << 16 | hsbuf[2] << 8 | hsbuf[3];
+
+		L++;
+		hsbuf[1] = (u8)(L >> 16); hsbuf[2] = (u8)(L >> 8); hsbuf[3] = (u8)L;
+		hsbuf[hl] = 0;
+		rl = frame(hsbuf, hl + 1, 16384, rbuf);
+		expect(tls(rbuf, rl), EGRESSK_PARSE_INVALID, "");
+		L--;
+		hsbuf[1] = (u8)(L >> 16); hsbuf[2] = (u8)(L >> 8); hsbuf[3] = (u8)L;
+	}
+	CASE_END();
+
+	snprintf(nm, sizeof(nm), "tls fixture %s: a non-handshake record inside the hello is invalid", client);
+	CASE_BEGIN(nm);
+	rl = frame(hsbuf, hl, 100, rbuf);
+	rbuf[105] = 20;		/* second record becomes change_cipher_spec */
+	expect(tls(rbuf, rl), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+}
+
+static void fixture_http(const char *client)
+{
+	char want[512], nm[600], path[512];
+	long n;
+	size_t i;
+
+	snprintf(nm, sizeof(nm), "http fixture %s", client);
+	if (sidecar(client, "host", want, sizeof(want))) {
+		char why[400] = "fixture not recorded";
+
+		sidecar(client, "missing", why, sizeof(why));
+		SKIP(nm, "%s", why);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s.bin", fixture_dir, client);
+	n = slurp(path, fbuf, sizeof(fbuf));
+	CASE_BEGIN(nm);
+	CHECK(n > 0, "cannot read %s", path);
+	if (n > 0)
+		expect(http(fbuf, n), EGRESSK_PARSE_FOUND, want);
+	CASE_END();
+
+	snprintf(nm, sizeof(nm), "http fixture %s: every truncation is need-more", client);
+	CASE_BEGIN(nm);
+	for (i = 0; n > 0 && i < (size_t)n; i++) {
+		struct res r = http(fbuf, i);
+
+		CHECK(r.rc == EGRESSK_PARSE_NEED_MORE, "cut at %zu: %s", i, rn(r.rc));
+	}
+	CASE_END();
+
+	snprintf(nm, sizeof(nm), "http fixture %s: the same bytes are not TLS", client);
+	CASE_BEGIN(nm);
+	expect(tls(fbuf, n), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+}
+
+/* ------------------------------------------------- synthetic TLS */
+
+static void tls_synthetic(void)
+{
+	static const char *const one[] = { "0:example.com" };
+	static const char *const other_then_host[] = { "7:opaque-thing", "0:second.example" };
+	static const char *const two_hosts[] = { "0:a.example", "0:b.example" };
+	static const char *const only_other[] = { "1:foo" };
+	static const char *const upper[] = { "0:WWW.Example.COM." };
+	static const char *const ipv4[] = { "0:192.0.2.1" };
+	static const char *const bad_char[] = { "0:exa mple.com" };
+	static const char *const star[] = { "0:*.example.com" };
+	static const char *const empty_label[] = { "0:a..example.com" };
+	char longname[300];
+	const char *ln[1] = { longname };
+	struct res r;
+	size_t i;
+
+	CASE_BEGIN("tls: minimal hello with SNI");
+	ex.n = 0;
+	ext_sni(&ex, one, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_FOUND, "example.com");
+	CASE_END();
+
+	CASE_BEGIN("tls: SNI after GREASE and large extensions");
+	ex.n = 0;
+	ext_opaque(&ex, 0x0a0a, 0);
+	ext_opaque(&ex, 0xfe0d, 282);	/* ECH GREASE size chromium sends */
+	ext_opaque(&ex, 0x0033, 1263);	/* X25519MLKEM768 key share size */
+	ext_sni(&ex, one, 1);
+	ext_opaque(&ex, 0xfafa, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_FOUND, "example.com");
+	CASE_END();
+
+	CASE_BEGIN("tls: unknown name type skipped, first host_name taken");
+	ex.n = 0;
+	ext_sni(&ex, other_then_host, 2);
+	expect(tls_of_exts(), EGRESSK_PARSE_FOUND, "second.example");
+	CASE_END();
+
+	CASE_BEGIN("tls: two host_name entries are invalid (RFC 6066 §3)");
+	ex.n = 0;
+	ext_sni(&ex, two_hosts, 2);
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: only a non-host_name entry is none");
+	ex.n = 0;
+	ext_sni(&ex, only_other, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_NONE, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: upper case and trailing dot normalised");
+	ex.n = 0;
+	ext_sni(&ex, upper, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_FOUND, "www.example.com");
+	CASE_END();
+
+	CASE_BEGIN("tls: IPv4 literal, space, wildcard, empty label in SNI are invalid");
+	ex.n = 0;
+	ext_sni(&ex, ipv4, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	ex.n = 0;
+	ext_sni(&ex, bad_char, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	ex.n = 0;
+	ext_sni(&ex, star, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	ex.n = 0;
+	ext_sni(&ex, empty_label, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: 253-character name found, 254 invalid, 254 with dot found");
+	/* "0:" + 4 labels of 63 'a' joined by dots = 255 chars = 253 name */
+	strcpy(longname, "0:");
+	for (i = 0; i < 4; i++) {
+		memset(longname + strlen(longname), 'a', 63);
+		longname[2 + (i + 1) * 63 + i] = '\0';
+		if (i < 3)
+			strcat(longname, ".");
+	}
+	longname[2 + 253 - 2] = '\0';		/* 251 chars */
+	strcat(longname, "bc");			/* 253 chars, last label 63 */
+	ex.n = 0;
+	ext_sni(&ex, ln, 1);
+	r = tls_of_exts();
+	CHECK(r.rc == EGRESSK_PARSE_FOUND && r.len == 253, "253: %s len %zu", rn(r.rc), r.len);
+	strcat(longname, ".");
+	ex.n = 0;
+	ext_sni(&ex, ln, 1);
+	r = tls_of_exts();
+	CHECK(r.rc == EGRESSK_PARSE_FOUND && r.len == 253, "253+dot: %s len %zu", rn(r.rc), r.len);
+	longname[strlen(longname) - 1] = 'x';	/* 254 chars, label 64 */
+	ex.n = 0;
+	ext_sni(&ex, ln, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: small name buffer makes a longer name invalid");
+	ex.n = 0;
+	ext_sni(&ex, one, 1);
+	hello(&hs, ex.b, ex.n, false);
+	rec.n = frame(hs.b, hs.n, 16384, rec.b);
+	{
+		char small[11];
+		size_t sl = 0;
+
+		CHECK(egressk_parse_tls_sni(rec.b, rec.n, small, sizeof(small), &sl) ==
+		      EGRESSK_PARSE_INVALID, "11-byte buffer for 11-char name");
+		CHECK(egressk_parse_tls_sni(rec.b, rec.n, small, 12 > sizeof(small) ? sizeof(small) : 12, &sl) ==
+		      EGRESSK_PARSE_INVALID, "still too small");
+	}
+	CASE_END();
+
+	CASE_BEGIN("tls: no server_name extension is none");
+	ex.n = 0;
+	ext_opaque(&ex, 0x002b, 3);
+	expect(tls_of_exts(), EGRESSK_PARSE_NONE, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: hello without extension block is none");
+	hello(&hs, NULL, 0, true);
+	rec.n = frame(hs.b, hs.n, 16384, rec.b);
+	expect(tls(rec.b, rec.n), EGRESSK_PARSE_NONE, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: duplicate server_name extension is invalid");
+	ex.n = 0;
+	ext_sni(&ex, one, 1);
+	ext_sni(&ex, one, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: length fields that disagree are invalid");
+	/* ServerNameList length one short of the extension */
+	ex.n = 0;
+	ext_sni(&ex, one, 1);
+	ex.b[5]--;
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	/* HostName length past the list */
+	ex.n = 0;
+	ext_sni(&ex, one, 1);
+	ex.b[8]++;
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	/* extension length past the extension block */
+	ex.n = 0;
+	ext_opaque(&ex, 0x0017, 4);
+	ex.b[3] = 5;
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	/* empty HostName, empty list */
+	ex.n = 0;
+	put16(&ex, 0); put16(&ex, 5); put16(&ex, 3); put8(&ex, 0); put16(&ex, 0);
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	ex.n = 0;
+	put16(&ex, 0); put16(&ex, 2); put16(&ex, 0);
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	/* handshake length shorter than the body */
+	ex.n = 0;
+	ext_sni(&ex, one, 1);
+	hello(&hs, ex.b, ex.n, false);
+	hs.b[3]--;
+	rec.n = frame(hs.b, hs.n, 16384, rec.b);
+	expect(tls(rec.b, rec.n), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: malformed fixed fields are invalid");
+	ex.n = 0;
+	ext_sni(&ex, one, 1);
+	hello(&hs, ex.b, ex.n, false);
+	hs.b[4] = 2;				/* legacy_version 2.3 */
+	rec.n = frame(hs.b, hs.n, 16384, rec.b);
+	expect(tls(rec.b, rec.n), EGRESSK_PARSE_INVALID, "");
+	hello(&hs, ex.b, ex.n, false);
+	hs.b[38] = 33;				/* session id > 32 */
+	rec.n = frame(hs.b, hs.n, 16384, rec.b);
+	expect(tls(rec.b, rec.n), EGRESSK_PARSE_INVALID, "");
+	hello(&hs, ex.b, ex.n, false);
+	hs.b[72] = 3;				/* odd cipher_suites length */
+	rec.n = frame(hs.b, hs.n, 16384, rec.b);
+	expect(tls(rec.b, rec.n), EGRESSK_PARSE_INVALID, "");
+	hello(&hs, ex.b, ex.n, false);
+	hs.b[77] = 0;				/* no compression methods */
+	rec.n = frame(hs.b, hs.n, 16384, rec.b);
+	expect(tls(rec.b, rec.n), EGRESSK_PARSE_INVALID, "");
+	hello(&hs, ex.b, ex.n, false);
+	hs.b[0] = 2;				/* ServerHello */
+	rec.n = frame(hs.b, hs.n, 16384, rec.b);
+	expect(tls(rec.b, rec.n), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: record layer violations are invalid");
+	ex.n = 0;
+	ext_sni(&ex, one, 1);
+	hello(&hs, ex.b, ex.n, false);
+	rec.n = frame(hs.b, hs.n, 16384, rec.b);
+	rec.b[0] = 23;				/* application data */
+	expect(tls(rec.b, 1), EGRESSK_PARSE_INVALID, "");
+	rec.b[0] = 22;
+	rec.b[1] = 2;				/* record version 2.x */
+	expect(tls(rec.b, 2), EGRESSK_PARSE_INVALID, "");
+	rec.b[1] = 3;
+	rec.b[3] = 0x40; rec.b[4] = 0x01;	/* record length 16385 */
+	expect(tls(rec.b, rec.n), EGRESSK_PARSE_INVALID, "");
+	{
+		static const u8 zero_rec[] = { 22, 3, 1, 0, 0, 22, 3, 1, 0, 1, 1 };
+
+		expect(tls(zero_rec, sizeof(zero_rec)), EGRESSK_PARSE_INVALID, "");
+	}
+	CASE_END();
+
+	CASE_BEGIN("tls: SSLv2-compatible hello is invalid");
+	{
+		/* 2-byte header with the high bit, msg CLIENT-HELLO, version 3.1 */
+		static const u8 v2[] = { 0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15,
+					 0x00, 0x00, 0x00, 0x10 };
+
+		expect(tls(v2, sizeof(v2)), EGRESSK_PARSE_INVALID, "");
+		expect(tls(v2, 1), EGRESSK_PARSE_INVALID, "");
+	}
+	CASE_END();
+
+	CASE_BEGIN("tls: empty input needs more, HTTP is invalid at once");
+	expect(tls((const u8 *)"", 0), EGRESSK_PARSE_NEED_MORE, "");
+	expect(tls((const u8 *)"G", 1), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: hello larger than the 16 KiB bound is invalid");
+	ex.n = 0;
+	ext_opaque(&ex, 0x0015, 16400);		/* padding */
+	ext_sni(&ex, one, 1);
+	expect(tls_of_exts(), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: bound reached while undecided is invalid, one byte less needs more");
+	ex.n = 0;
+	ext_opaque(&ex, 0x0015, 4000);
+	ext_sni(&ex, one, 1);
+	hello(&hs, ex.b, ex.n, false);
+	rec.n = frame(hs.b, hs.n, 1, rec.b);	/* 6 bytes per handshake byte */
+	CHECK(rec.n > EGRESSK_PARSE_MAX_INPUT, "test setup: %zu bytes", rec.n);
+	expect(tls(rec.b, EGRESSK_PARSE_MAX_INPUT - 1), EGRESSK_PARSE_NEED_MORE, "");
+	expect(tls(rec.b, EGRESSK_PARSE_MAX_INPUT), EGRESSK_PARSE_INVALID, "");
+	expect(tls(rec.b, rec.n), EGRESSK_PARSE_INVALID, "");
+	CASE_END();
+
+	CASE_BEGIN("tls: NULL and zero-size arguments are invalid");
+	{
+		size_t l;
+		char c[4];
+
+		CHECK(egressk_parse_tls_sni(NULL, 5, c, 4, &l) == EGRESSK_PARSE_INVALID, "NULL buf");
+		CHECK(egressk_parse_tls_sni(rec.b, 5, c, 0, &l) == EGRESSK_PARSE_INVALID, "size 0");
+		CHECK(egressk_parse_tls_sni(rec.b, 5, NULL, 4, &l) == EGRESSK_PARSE_INVALID, "NULL name");
+	}
+	CASE_END();
+}
+
+/* ----------------------------------------------------------- HTTP */
+
+struct http_case {
+	const char *what;
+	const char *req;
+	int rc;
+	const char *name;
+};
+
+#define F EGRESSK_PARSE_FOUND
+#define M EGRESSK_PARSE_NEED_MORE
+#define N EGRESSK_PARSE_NONE
+#define I EGRESSK_PARSE_INVALID
+
+static const struct http_case http_cases[] = {
+	{ "simple GET", "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n", F, "example.com" },
+	{ "HTTP/1.0 with Host", "GET / HTTP/1.0\r\nHost: example.com\r\n\r\n", F, "example.com" },
+	{ "header name case", "GET / HTTP/1.1\r\nhOsT: example.com\r\n\r\n", F, "example.com" },
+	{ "value case and trailing dot", "GET / HTTP/1.1\r\nHost: WWW.Example.COM.\r\n\r\n", F, "www.example.com" },
+	{ "no whitespace after colon", "GET / HTTP/1.1\r\nHost:example.com\r\n\r\n", F, "example.com" },
+	{ "tabs and trailing whitespace", "GET / HTTP/1.1\r\nHost:\t example.com \t\r\n\r\n", F, "example.com" },
+	{ "port stripped", "GET / HTTP/1.1\r\nHost: example.com:8080\r\n\r\n", F, "example.com" },
+	{ "empty port", "GET / HTTP/1.1\r\nHost: example.com:\r\n\r\n", F, "example.com" },
+	{ "port too large", "GET / HTTP/1.1\r\nHost: example.com:65536\r\n\r\n", I, "" },
+	{ "port not numeric", "GET / HTTP/1.1\r\nHost: example.com:80a\r\n\r\n", I, "" },
+	{ "two colons", "GET / HTTP/1.1\r\nHost: example.com:80:80\r\n\r\n", I, "" },
+	{ "IPv6 literal with port", "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", N, "" },
+	{ "IPv6 literal", "GET / HTTP/1.1\r\nHost: [2001:db8::1]\r\n\r\n", N, "" },
+	{ "IPv6 unterminated", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", I, "" },
+	{ "IPv6 bad char", "GET / HTTP/1.1\r\nHost: [::g]\r\n\r\n", I, "" },
+	{ "IPv4 literal", "GET / HTTP/1.1\r\nHost: 192.0.2.1:80\r\n\r\n", N, "" },
+	{ "bad IPv4 literal", "GET / HTTP/1.1\r\nHost: 192.0.2.256\r\n\r\n", I, "" },
+	{ "empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", N, "" },
+	{ "Host among others", "POST /x?y HTTP/1.1\r\nUser-Agent: t\r\nAccept: */*\r\nHost: a.b.example\r\nContent-Length: 0\r\n\r\n", F, "a.b.example" },
+	{ "obs-text in another header", "GET / HTTP/1.1\r\nX: \xc3\xa9\r\nHost: example.com\r\n\r\n", F, "example.com" },
+	{ "body bytes after head ignored", "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n\x16\x03\x01garbage", F, "example.com" },
+	{ "underscore allowed", "GET / HTTP/1.1\r\nHost: my_bucket.example.com\r\n\r\n", F, "my_bucket.example.com" },
+	{ "punycode as written", "GET / HTTP/1.1\r\nHost: xn--bcher-kva.example\r\n\r\n", F, "xn--bcher-kva.example" },
+	{ "OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: example.com\r\n\r\n", F, "example.com" },
+	{ "* with GET", "GET * HTTP/1.1\r\nHost: example.com\r\n\r\n", I, "" },
+	{ "duplicate Host", "GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n", I, "" },
+	{ "duplicate Host same value", "GET / HTTP/1.1\r\nHost: a.example\r\nhost: a.example\r\n\r\n", I, "" },
+	{ "missing Host in 1.1", "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", I, "" },
+	{ "missing Host in 1.0", "GET / HTTP/1.0\r\nAccept: */*\r\n\r\n", N, "" },
+	{ "absolute-form", "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n", I, "" },
+	{ "authority-form CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", I, "" },
+	{ "LF-only line endings", "GET / HTTP/1.1\nHost: example.com\n\n", I, "" },
+	{ "bare LF inside head", "GET / HTTP/1.1\r\nHost: example.com\nX: y\r\n\r\n", I, "" },
+	{ "CR without LF", "GET / HTTP/1.1\r\nHost: example.com\rX\r\n\r\n", I, "" },
+	{ "space before colon", "GET / HTTP/1.1\r\nHost : example.com\r\n\r\n", I, "" },
+	{ "obs-fold", "GET / HTTP/1.1\r\nX: a\r\n b\r\nHost: example.com\r\n\r\n", I, "" },
+	{ "HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", I, "" },
+	{ "HTTP/1.2", "GET / HTTP/1.2\r\nHost: example.com\r\n\r\n", I, "" },
+	{ "lower-case version", "GET / http/1.1\r\nHost: example.com\r\n\r\n", I, "" },
+	{ "bad method char", "G(T / HTTP/1.1\r\nHost: example.com\r\n\r\n", I, "" },
+	{ "empty method", " / HTTP/1.1\r\nHost: example.com\r\n\r\n", I, "" },
+	{ "two spaces", "GET  / HTTP/1.1\r\nHost: example.com\r\n\r\n", I, "" },
+	{ "leading empty line", "\r\nGET / HTTP/1.1\r\nHost: example.com\r\n\r\n", I, "" },
+	{ "NUL in header", "GET / HTTP/1.1\r\nX: a\0b\r\nHost: example.com\r\n\r\n", I, "" },
+	{ "userinfo in Host", "GET / HTTP/1.1\r\nHost: user@example.com\r\n\r\n", I, "" },
+	{ "wildcard in Host", "GET / HTTP/1.1\r\nHost: *.example.com\r\n\r\n", I, "" },
+	{ "space inside Host", "GET / HTTP/1.1\r\nHost: exa mple.com\r\n\r\n", I, "" },
+	{ "evil suffix name kept whole", "GET / HTTP/1.1\r\nHost: evilexample.com\r\n\r\n", F, "evilexample.com" },
+	{ "TLS bytes", "\x16\x03\x01\x02\x00\x01", I, "" },
+	{ "incomplete head", "GET / HTTP/1.1\r\nHost: example.com\r\n", M, "" },
+	{ "incomplete head, host seen", "GET / HTTP/1.1\r\nHost: example.com\r\n\r", M, "" },
+	{ "only method", "GET", M, "" },
+	{ "empty", "", M, "" },
+};
+
+/* The whole request is the string; NUL-containing cases need their length. */
+static size_t case_len(const struct http_case *c)
+{
+	if (strcmp(c->what, "NUL in header") == 0)
+		return sizeof("GET / HTTP/1.1\r\nX: a\0b\r\nHost: example.com\r\n\r\n") - 1;
+	return strlen(c->req);
+}
+
+static void http_table(void)
+{
+	size_t i, k, n;
+	char nm[300];
+
+	for (i = 0; i < sizeof(http_cases) / sizeof(http_cases[0]); i++) {
+		const struct http_case *c = &http_cases[i];
+
+		snprintf(nm, sizeof(nm), "http: %s", c->what);
+		n = case_len(c);
+		CASE_BEGIN(nm);
+		expect(http((const u8 *)c->req, n), c->rc, c->name);
+		/* A decided request's prefixes: need-more or the same verdict */
+		for (k = 0; c->rc != M && k < n; k++) {
+			struct res r = http((const u8 *)c->req, k);
+
+			if (r.rc != M && r.rc != c->rc) {
+				CHECK(0, "cut at %zu: %s", k, rn(r.rc));
+				break;
+			}
+		}
+		CASE_END();
+	}
+
+	CASE_BEGIN("http: head longer than 16 KiB is invalid, shorter needs more");
+	{
+		static u8 big[EGRESSK_PARSE_MAX_INPUT + 100];
+		size_t p = 0;
+
+		p += sprintf((char *)big, "GET / HTTP/1.1\r\nHost: example.com\r\n");
+		while (p < sizeof(big) - 10)
+			p += sprintf((char *)big + p, "X-Pad: aaaaaaaaaaaaaaaaaaaaa\r\n");
+		expect(http(big, EGRESSK_PARSE_MAX_INPUT - 1), M, "");
+		expect(http(big, EGRESSK_PARSE_MAX_INPUT), I, "");
+		expect(http(big, p), I, "");
+	}
+	CASE_END();
+}
+
+/* ---------------------------------------------------------- names */
+
+struct name_case {
+	const char *name;
+	bool valid;
+};
+
+static const struct name_case name_cases[] = {
+	{ "example.com", true },
+	{ "a", true },
+	{ "localhost", true },
+	{ "xn--bcher-kva.example", true },
+	{ "a-b.c_d.example", true },
+	{ "_dmarc.example.com", true },
+	{ "0.example.com", true },
+	{ "example.123x", true },
+	{ "", false },
+	{ ".", false },
+	{ "example.com.", false },	/* valid() takes normalised names */
+	{ "Example.com", false },	/* ditto: lowercase only */
+	{ ".example.com", false },
+	{ "a..b", false },
+	{ "-a.example", false },
+	{ "a-.example", false },
+	{ "a.example-", false },
+	{ "a b.example", false },
+	{ "*.example.com", false },
+	{ "10.0.0.1", false },
+	{ "example.123", false },
+	{ "a/b", false },
+	{ "a:80", false },
+};
+
+static void name_tests(void)
+{
+	char label63[70], label64[70], buf[600], out[EGRESSK_NAME_BUF];
+	size_t i, l;
+
+	for (i = 0; i < sizeof(name_cases) / sizeof(name_cases[0]); i++) {
+		char nm[200];
+
+		snprintf(nm, sizeof(nm), "name valid: '%s' -> %s", name_cases[i].name,
+			 name_cases[i].valid ? "valid" : "invalid");
+		CASE_BEGIN(nm);
+		CHECK(egressk_name_valid(name_cases[i].name, strlen(name_cases[i].name)) ==
+		      name_cases[i].valid, "wrong verdict");
+		CASE_END();
+	}
+
+	CASE_BEGIN("name: label of 63 valid, 64 invalid");
+	memset(label63, 'a', 63); label63[63] = '\0';
+	memset(label64, 'a', 64); label64[64] = '\0';
+	snprintf(buf, sizeof(buf), "%s.example", label63);
+	CHECK(egressk_name_valid(buf, strlen(buf)), "63");
+	snprintf(buf, sizeof(buf), "%s.example", label64);
+	CHECK(!egressk_name_valid(buf, strlen(buf)), "64");
+	CASE_END();
+
+	CASE_BEGIN("name: total 253 valid, 254 invalid");
+	snprintf(buf, sizeof(buf), "%s.%s.%s.%s", label63, label63, label63, label63);
+	buf[253] = '\0';
+	CHECK(strlen(buf) == 253 && egressk_name_valid(buf, 253), "253");
+	strcat(buf, "a");
+	CHECK(!egressk_name_valid(buf, 254), "254");
+	CASE_END();
+
+	CASE_BEGIN("name: normalize lowercases and drops one trailing dot");
+	CHECK(egressk_name_normalize("WWW.Example.COM.", 16, out, sizeof(out), &l) == 0 &&
+	      l == 15 && strcmp(out, "www.example.com") == 0, "got '%s'", out);
+	CHECK(egressk_name_normalize("example.com..", 13, out, sizeof(out), &l) == -EINVAL, "two dots");
+	CHECK(egressk_name_normalize(".", 1, out, sizeof(out), &l) == -EINVAL, "root");
+	CHECK(egressk_name_normalize("example.com", 11, out, 11, &l) == -ENAMETOOLONG, "no room for NUL");
+	CHECK(egressk_name_normalize("example.com", 11, out, 12, &l) == 0, "exact room");
+	CASE_END();
+
+	CASE_BEGIN("name: suffixes longest first, at label boundaries");
+	{
+		const char *n = "a.bb.example.com";
+		static const char *const want[] = { "a.bb.example.com", "bb.example.com",
+						    "example.com", "com" };
+		size_t off, k = 0, len = strlen(n);
+
+		for (off = 0; off < len; off = egressk_name_next_suffix(n, len, off), k++)
+			CHECK(k < 4 && strcmp(n + off, want[k]) == 0, "step %zu: '%s'", k, n + off);
+		CHECK(k == 4, "%zu suffixes", k);
+		CHECK(egressk_name_next_suffix("com", 3, 0) == 3, "single label");
+	}
+	CASE_END();
+}
+
+struct match_case {
+	const char *pattern, *name;
+	bool match;
+};
+
+static const struct match_case match_cases[] = {
+	{ "example.com", "example.com", true },
+	{ "example.com", "EXAMPLE.com.", true },
+	{ "example.com.", "example.com", true },
+	{ "example.com", "www.example.com", false },
+	{ "example.com", "evilexample.com", false },
+	{ ".example.com", "example.com", true },
+	{ ".example.com", "www.example.com", true },
+	{ ".example.com", "a.b.c.example.com", true },
+	{ ".example.com", "evilexample.com", false },
+	{ ".example.com", "example.com.evil.net", false },
+	{ ".example.com", "xexample.com", false },
+	{ ".Example.COM", "WWW.example.com", true },
+	{ "*.example.com", "example.com", false },
+	{ "*.example.com", "www.example.com", true },
+	{ "*.example.com", "a.b.example.com", true },
+	{ "*.example.com", "evilexample.com", false },
+	{ "*.example.com", "www.evilexample.com", false },
+	{ ".com", "example.com", true },
+	{ "com", "example.com", false },
+	{ "example.com", "", false },
+	{ "", "example.com", false },
+	{ ".", "example.com", false },
+	{ "*.", "example.com", false },
+	{ "*", "example.com", false },
+	{ "**.example.com", "a.example.com", false },
+	{ "*example.com", "aexample.com", false },
+	{ "www.*.com", "www.example.com", false },
+	{ "example.com", "example..com", false },
+	{ ".example.com", "a..example.com", false },
+	{ ".example.com", ".example.com", false },
+	{ "10.0.0.1", "10.0.0.1", false },
+};
+
+/* A matcher built only on egressk_name_next_suffix, as the kernel's will be. */
+static bool suffix_matcher(const char *pattern, const char *name)
+{
+	char p[EGRESSK_NAME_BUF], n[EGRESSK_NAME_BUF];
+	size_t pl, nl, off;
+	bool self = true, sub = false;
+
+	if (pattern[0] == '*' && pattern[1] == '.') {
+		pattern += 2;
+		self = false;
+		sub = true;
+	} else if (pattern[0] == '.') {
+		pattern++;
+		sub = true;
+	}
+	if (egressk_name_normalize(pattern, strlen(pattern), p, sizeof(p), &pl) ||
+	    egressk_name_normalize(name, strlen(name), n, sizeof(n), &nl))
+		return false;
+	for (off = 0; off < nl; off = egressk_name_next_suffix(n, nl, off))
+		if (nl - off == pl && memcmp(n + off, p, pl) == 0)
+			return off == 0 ? self : sub;
+	return false;
+}
+
+static void match_tests(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(match_cases) / sizeof(match_cases[0]); i++) {
+		const struct match_case *c = &match_cases[i];
+		char nm[300];
+
+		snprintf(nm, sizeof(nm), "match: '%s' vs '%s' -> %s", c->pattern, c->name,
+			 c->match ? "match" : "no match");
+		CASE_BEGIN(nm);
+		CHECK(egressk_domain_match(c->pattern, c->name) == c->match, "reference matcher");
+		CHECK(suffix_matcher(c->pattern, c->name) == c->match, "suffix-walk matcher");
+		CASE_END();
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const tls_clients[] = { "curl", "openssl", "openssl-tls12",
+		"openssl-nosni", "python", "node", "go", "chromium" };
+	static const char *const http_clients[] = { "curl-http", "python-http", "chromium-http" };
+	size_t i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s FIXTURE_DIR [-v]\n", argv[0]);
+		return 2;
+	}
+	fixture_dir = argv[1];
+	tt_verbose = argc > 2 && strcmp(argv[2], "-v") == 0;
+
+	for (i = 0; i < sizeof(tls_clients) / sizeof(tls_clients[0]); i++)
+		fixture_tls(tls_clients[i]);
+	for (i = 0; i < sizeof(http_clients) / sizeof(http_clients[0]); i++)
+		fixture_http(http_clients[i]);
+	tls_synthetic();
+	http_table();
+	name_tests();
+	match_tests();
+	return TT_SUMMARY();
+}
