@@ -24,10 +24,8 @@ import errno
 import os
 import select
 import socket
-import socketserver
 import struct
 import sys
-import threading
 import time
 
 REFUSED = {errno.ECONNREFUSED, errno.ECONNRESET, errno.EPERM, errno.EACCES,
@@ -63,54 +61,57 @@ def ports(spec):
 
 
 # ---------------------------------------------------------------- servers
-class TCPHandler(socketserver.BaseRequestHandler):
-    def handle(self):
-        s = self.request
-        s.settimeout(10)
-        try:
-            data = s.recv(4096)
-            if data[:4] in (b"GET ", b"HEAD", b"POST"):
-                while b"\r\n\r\n" not in data:
-                    more = s.recv(4096)
-                    if not more:
-                        break
-                    data += more
-                body = b"hello from netprobe\n"
-                s.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
-                          b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
-                          % (len(body), body))
-                return
-            while data:
-                s.sendall(data)
-                data = s.recv(4096)
-        except OSError:
-            pass
-
-
-class TCPServer(socketserver.ThreadingTCPServer):
-    address_family = socket.AF_INET6
-    allow_reuse_address = True
-    daemon_threads = True
-    request_queue_size = 128
-
-    def server_bind(self):
-        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        super().server_bind()
-
-
-def udp_echo(port):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    s.bind(("::", port))
-    while True:
-        data, peer = s.recvfrom(65535)
-        try:
-            s.sendto(data, peer)
-        except OSError:
-            pass
-
-
 def serve(args):
+    # imported here: they cost start-up time that the clients don't need
+    import socketserver
+    import threading
+
+    class TCPHandler(socketserver.BaseRequestHandler):
+        def handle(self):
+            s = self.request
+            s.settimeout(10)
+            try:
+                data = s.recv(4096)
+                if data[:4] in (b"GET ", b"HEAD", b"POST"):
+                    while b"\r\n\r\n" not in data:
+                        more = s.recv(4096)
+                        if not more:
+                            break
+                        data += more
+                    body = b"hello from netprobe\n"
+                    s.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
+                              b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                              % (len(body), body))
+                    return
+                while data:
+                    s.sendall(data)
+                    data = s.recv(4096)
+            except OSError:
+                pass
+
+
+    class TCPServer(socketserver.ThreadingTCPServer):
+        address_family = socket.AF_INET6
+        allow_reuse_address = True
+        daemon_threads = True
+        request_queue_size = 128
+
+        def server_bind(self):
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            super().server_bind()
+
+
+    def udp_echo(port):
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        s.bind(("::", port))
+        while True:
+            data, peer = s.recvfrom(65535)
+            try:
+                s.sendto(data, peer)
+            except OSError:
+                pass
+
     threads = []
     for p in ports(args.tcp):
         srv = TCPServer(("::", p), TCPHandler)

@@ -26,24 +26,23 @@ echo "(exit $?)"
 run "$CTL" show --netns-name "$AGENT"
 
 heading "3. The agent reaches its API server"
-start=$(now)
-run ip netns exec "$AGENT" curl -sS --max-time 5 "${RESOLVE[@]}" http://api.example/
+# curl -w reports curl's own timing (process start-up under emulation excluded)
+W='\n[curl: %{time_total}s]\n'
+run ip netns exec "$AGENT" curl -sS --max-time 5 -w "$W" "${RESOLVE[@]}" http://api.example/
 rc=$?
-echo "curl exit $rc after $(elapsed "$start")s"
+echo "(exit $rc)"
 check "allowed curl to api.example succeeds" [ $rc -eq 0 ]
 
 heading "4. Anything else is refused at once"
-start=$(now)
-run ip netns exec "$AGENT" curl -sS --max-time 5 "${RESOLVE[@]}" http://other.example/
+out=$(ip netns exec "$AGENT" curl -sS --max-time 5 -w "$W" "${RESOLVE[@]}" http://other.example/ 2>&1)
 rc=$?
-t=$(elapsed "$start")
-echo "curl exit $rc after ${t}s"
+printf '$ ip netns exec %s curl -sS --max-time 5 http://other.example/\n%s\n(exit %s)\n' "$AGENT" "$out" "$rc"
+t=$(echo "$out" | sed -n 's/^\[curl: \(.*\)s\]$/\1/p')
 check "blocked curl to other.example fails (exit $rc)" [ $rc -ne 0 ]
-check "blocked curl fails fast (${t}s < 1s), not by timeout" lt "$t" 1.0
-start=$(now)
-run ip netns exec "$AGENT" curl -sS --max-time 5 "http://[$OTHER6]/"
+check "blocked curl fails fast (${t}s < 1s), not by timeout" lt "${t:-9}" 1.0
+run ip netns exec "$AGENT" curl -sS --max-time 5 -w "$W" "http://[$OTHER6]/"
 rc=$?
-echo "curl exit $rc after $(elapsed "$start")s"
+echo "(exit $rc)"
 check "blocked IPv6 curl fails" [ $rc -ne 0 ]
 
 heading "5. What egressk counted"

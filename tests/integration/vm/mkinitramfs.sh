@@ -82,7 +82,7 @@ fail() { echo "EGRESSK-VM-INIT-ERROR: $*"; echo "EGRESSK-VM-RESULT rc=125"; powe
 for m in /modules/*.ko; do
 	insmod "$m" || fail "insmod $m"
 done
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 hostroot /host ||
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host ||
 	fail "mount 9p hostroot (is -virtfs ...,mount_tag=hostroot given?)"
 echo /egressk-modprobe >/proc/sys/kernel/modprobe
 mount -t proc proc /host/proc

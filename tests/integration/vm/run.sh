@@ -80,7 +80,7 @@ if [ ${#append} -gt 2000 ]; then
 fi
 
 if [ -w /dev/kvm ]; then accel=(-enable-kvm -cpu host)
-else accel=(-accel tcg,thread=multi -cpu max)
+else accel=(-accel tcg,thread=multi -cpu "${EGRESSK_VM_CPU:-max}")
 fi
 
 timeout_s=${EGRESSK_VM_TIMEOUT:-1500}
