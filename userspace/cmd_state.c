@@ -31,6 +31,12 @@ static struct json_object *netns_json(const struct egk_ident *id)
 	return o;
 }
 
+static void print_list_header(void)
+{
+	printf("%-12s %-20s %-8s %-8s %8s %12s %12s %12s %12s\n", "INODE", "COOKIE",
+	       "MODE", "DEFAULT", "RULES", "ALLOWED", "REJECTED", "DROPPED", "AUDITED");
+}
+
 struct list_out {
 	struct json_object *arr;	/* NULL for text */
 	int count;
@@ -40,6 +46,8 @@ static void list_one(const struct egk_ns_state *st, void *arg)
 {
 	struct list_out *out = arg;
 
+	if (!out->arr && out->count == 0)
+		print_list_header();
 	out->count++;
 	if (out->arr) {
 		struct json_object *o = json_object_new_object();
@@ -76,13 +84,13 @@ int cmd_list(int argc, char **argv)
 		return ret;
 	if (a.json)
 		out.arr = json_object_new_array();
-	else
-		printf("%-12s %-20s %-8s %-8s %8s %12s %12s %12s %12s\n", "INODE", "COOKIE",
-		       "MODE", "DEFAULT", "RULES", "ALLOWED", "REJECTED", "DROPPED", "AUDITED");
+	/* the header is printed with the first row, so an error prints none */
 	err = egk_nl_list(nl, list_one, &out);
 	if (err) {
 		ret = cmd_nl_error(nl, err, "list", NULL);
 	} else {
+		if (!out.arr && out.count == 0)
+			print_list_header();
 		if (out.arr)
 			puts(json_object_to_json_string_ext(out.arr, JSON_C_TO_STRING_PLAIN));
 		ret = EXIT_OK;

@@ -685,6 +685,13 @@ static int event_msg(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 int egk_nl_monitor(struct egk_nl *nl,
 		   bool (*fn)(const struct egk_event *ev, void *arg), void *arg)
 {
@@ -703,15 +710,16 @@ int egk_nl_monitor(struct egk_nl *nl,
 	err = nl_socket_add_membership(nl->sk, grp);
 	if (err < 0) {
 		err = nlerr_to_errno(err);
-		if (err == -EIO)
-			err = -EPERM;	/* joining needs CAP_NET_ADMIN */
-		snprintf(nl->msg, sizeof(nl->msg), "cannot join the events group");
+		/* joining needs CAP_NET_ADMIN: EPERM, reported as such */
+		if (err != -EPERM)
+			snprintf(nl->msg, sizeof(nl->msg), "cannot join the events group");
 		return err;
 	}
-	nl_socket_disable_seq_check(nl->sk);
 	cb = nl_cb_alloc(NL_CB_CUSTOM);
 	if (!cb)
 		return -ENOMEM;
+	/* multicast messages carry no sequence number of ours */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, event_msg, &m);
 	while (!m.stop) {
 		err = nl_recvmsgs(nl->sk, cb);
