@@ -114,9 +114,6 @@ struct egressk_net {
 	u32 nr_txns;
 };
 
-/* Bound on port ranges staged in one transaction (all rules together). */
-#define EGRESSK_MAX_RANGES_TOTAL	(1U << 20)
-
 /* pernet.c */
 extern unsigned int egressk_net_id;
 extern struct pernet_operations egressk_net_ops;

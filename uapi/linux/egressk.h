@@ -45,11 +45,13 @@
  *
  *   EGRESSK_CMD_TXN_ABORT    drop the open transaction (no attributes)
  *
- * One transaction may be open per netlink port.  It is dropped on commit, on
- * abort, on any error, and when the port's socket closes.  The number of open
- * transactions and of staged rules are bounded (EGRESSK_MAX_TXNS,
- * EGRESSK_MAX_RULES); a commit either installs the whole policy or leaves the
- * previous one in force.
+ * One transaction may be open per netlink port (a second TXN_BEGIN on the
+ * same port fails with -EBUSY).  It is dropped on commit, on abort, on any
+ * error, and when the port's socket closes.  The number of open
+ * transactions, of staged rules and of port ranges in all are bounded
+ * (EGRESSK_MAX_TXNS: -ENOSPC; EGRESSK_MAX_RULES, EGRESSK_MAX_RANGES_TOTAL:
+ * -E2BIG); a commit either installs the whole policy or leaves the previous
+ * one in force.
  *
  * Rule
  * ----
@@ -89,6 +91,9 @@
  *   reply: EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE,
  *          EGRESSK_A_POLICY_VERSION, EGRESSK_A_MODE, EGRESSK_A_RULE_COUNT,
  *          EGRESSK_A_STATS nest of EGRESSK_STATS_A_* u64 counters
+ *          (EGRESSK_STATS_A_MALFORMED was added after the first draft;
+ *          clients must ignore counters they do not know)
+ *     -ENOENT when the namespace has no policy (its counters go with it).
  *     Per-rule hits come from EGRESSK_CMD_POLICY_GET.
  *
  *   EGRESSK_CMD_POLICY_DEL   doit; request: EGRESSK_A_NETNS_FD (required),
@@ -132,6 +137,7 @@
 #define EGRESSK_MAX_RULES	262144	/* rules in one policy */
 #define EGRESSK_MAX_PORT_RANGES	64	/* port ranges in one rule */
 #define EGRESSK_MAX_TXNS	32	/* transactions open at once */
+#define EGRESSK_MAX_RANGES_TOTAL 1048576 /* port ranges in one policy, all rules */
 
 enum egressk_cmd {
 	EGRESSK_CMD_UNSPEC,
