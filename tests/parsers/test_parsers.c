@@ -15,6 +15,7 @@
 
 #include "../../kmod/parse.h"
 #include "tinytest.h"
+#include "suffix_matcher.h"
 
 #define BIG 40000
 
@@ -875,30 +876,6 @@ static const struct match_case match_cases[] = {
 	{ ".example.com", ".example.com", false },
 	{ "10.0.0.1", "10.0.0.1", false },
 };
-
-/* A matcher built only on egressk_name_next_suffix, as the kernel's will be. */
-static bool suffix_matcher(const char *pattern, const char *name)
-{
-	char p[EGRESSK_NAME_BUF], n[EGRESSK_NAME_BUF];
-	size_t pl, nl, off;
-	bool self = true, sub = false;
-
-	if (pattern[0] == '*' && pattern[1] == '.') {
-		pattern += 2;
-		self = false;
-		sub = true;
-	} else if (pattern[0] == '.') {
-		pattern++;
-		sub = true;
-	}
-	if (egressk_name_normalize(pattern, strlen(pattern), p, sizeof(p), &pl) ||
-	    egressk_name_normalize(name, strlen(name), n, sizeof(n), &nl))
-		return false;
-	for (off = 0; off < nl; off = egressk_name_next_suffix(n, nl, off))
-		if (nl - off == pl && memcmp(n + off, p, pl) == 0)
-			return off == 0 ? self : sub;
-	return false;
-}
 
 static void match_tests(void)
 {
