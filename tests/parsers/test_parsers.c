@@ -336,6 +336,57 @@ static void fixture_tls(const char *client)
 	CASE_END();
 }
 
+/*
+ * The chromium fixture must exercise what DESIGN §5 describes, or the tests
+ * above prove less than they claim: walk its extensions with code independent
+ * of the parser.
+ */
+static void chromium_fixture_shape(void)
+{
+	char path[512], want[512];
+	size_t hl, q, sni_index = 0, count = 0, key_share = 0;
+	bool grease = false, ech = false;
+	long n;
+
+	if (sidecar("chromium", "sni", want, sizeof(want))) {
+		SKIP("tls fixture chromium: shape", "fixture not recorded");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/chromium.bin", fixture_dir);
+	n = slurp(path, fbuf, sizeof(fbuf));
+	CASE_BEGIN("tls fixture chromium: over 1,500 bytes, GREASE, ECH, ML-KEM-size key share, SNI not first");
+	CHECK(n > 1500, "only %ld bytes", n);
+	hl = n > 0 ? deframe(fbuf, n, hsbuf) : 0;
+	q = 4 + 2 + 32;
+	if (hl > q + 1) {
+		q += 1 + hsbuf[q];
+		q += 2 + ((size_t)hsbuf[q] << 8 | hsbuf[q + 1]);
+		q += 1 + hsbuf[q];
+		q += 2;
+		while (q + 4 <= hl) {
+			unsigned int t = hsbuf[q] << 8 | hsbuf[q + 1];
+			size_t l = (size_t)hsbuf[q + 2] << 8 | hsbuf[q + 3];
+
+			if ((t & 0x0f0f) == 0x0a0a && (t >> 8) == (t & 0xff))
+				grease = true;
+			if (t == 0xfe0d)
+				ech = true;
+			if (t == 0x0033)
+				key_share = l;
+			if (t == 0)
+				sni_index = count;
+			count++;
+			q += 4 + l;
+		}
+	}
+	CHECK(count >= 15, "%zu extensions", count);
+	CHECK(grease, "no GREASE extension");
+	CHECK(ech, "no ECH (0xfe0d) extension");
+	CHECK(key_share >= 1000, "key_share only %zu bytes", key_share);
+	CHECK(sni_index > 0, "SNI is the first extension");
+	CASE_END();
+}
+
 static void fixture_http(const char *client)
 {
 	char want[512], nm[600], path[512];
@@ -910,6 +961,7 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < sizeof(tls_clients) / sizeof(tls_clients[0]); i++)
 		fixture_tls(tls_clients[i]);
+	chromium_fixture_shape();
 	for (i = 0; i < sizeof(http_clients) / sizeof(http_clients[0]); i++)
 		fixture_http(http_clients[i]);
 	tls_synthetic();
