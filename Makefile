@@ -61,14 +61,20 @@ test-integration: all
 demo: all
 	@bash tests/integration/demo.sh
 
+# DKMS builds for KVER, by default the kernel whose headers KDIR points at
+# (dkms itself would pick the running kernel, which may have no headers).
+DKMS_KVER := $(or $(KVER),$(patsubst /lib/modules/%/build,%,$(KDIR)))
+
 dkms-install:
 	dkms remove -m egressk -v $(PACKAGE_VERSION) --all >/dev/null 2>&1 || true
 	rm -rf /usr/src/egressk-$(PACKAGE_VERSION)
 	mkdir -p /usr/src/egressk-$(PACKAGE_VERSION)
 	cp -r Kbuild dkms.conf kmod uapi /usr/src/egressk-$(PACKAGE_VERSION)/
+	find /usr/src/egressk-$(PACKAGE_VERSION) \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '*.order' -o -name Module.symvers \) -delete
 	dkms add -m egressk -v $(PACKAGE_VERSION)
-	dkms build -m egressk -v $(PACKAGE_VERSION) $(if $(KVER),-k $(KVER))
-	dkms install -m egressk -v $(PACKAGE_VERSION) $(if $(KVER),-k $(KVER))
+	dkms build -m egressk -v $(PACKAGE_VERSION) $(if $(DKMS_KVER),-k $(DKMS_KVER))
+	dkms install -m egressk -v $(PACKAGE_VERSION) $(if $(DKMS_KVER),-k $(DKMS_KVER))
 
 dkms-remove:
 	dkms remove -m egressk -v $(PACKAGE_VERSION) --all
