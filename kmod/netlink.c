@@ -64,7 +64,12 @@ static const struct nla_policy egressk_policy[EGRESSK_A_MAX + 1] = {
 						   EGRESSK_POLICY_F_ALL),
 	[EGRESSK_A_RULE_COUNT] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &egressk_rule_count_range),
-	[EGRESSK_A_RULES] = NLA_POLICY_NESTED(egressk_rules_policy),
+	/*
+	 * Rules are validated (strictly, against egressk_rules_policy) by the
+	 * TXN_ADD handler rather than by the genl core, so that any bad rule
+	 * also ends the transaction, as the uapi promises.
+	 */
+	[EGRESSK_A_RULES] = { .type = NLA_NESTED },
 	/* kernel to user only */
 	[EGRESSK_A_PAD] = { .type = NLA_REJECT },
 	[EGRESSK_A_NETNS_INODE] = { .type = NLA_REJECT },
@@ -350,6 +355,12 @@ static int egressk_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info,
 				 "no transaction open on this socket; send TXN_BEGIN first");
 		err = -ENOENT;
+		goto out_unlock;
+	}
+	err = nla_validate_nested(info->attrs[EGRESSK_A_RULES], EGRESSK_A_RULE,
+				  egressk_rules_policy, info->extack);
+	if (err) {
+		egressk_txn_drop(ien, txn);
 		goto out_unlock;
 	}
 	nla_for_each_nested(pos, info->attrs[EGRESSK_A_RULES], rem) {

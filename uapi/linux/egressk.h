@@ -85,7 +85,10 @@
  *       EGRESSK_A_RULE_COUNT
  *     Every later message carries EGRESSK_A_RULES with EGRESSK_A_RULE nests
  *     (including EGRESSK_RULE_A_ID and EGRESSK_RULE_A_HITS).
- *     -ENOENT (with an extack message) when the namespace has no policy.
+ *     -ENOENT when the namespace has no policy.  Errors found while the
+ *     dump starts (no policy, a bad fd) come back as a plain NLMSG_ERROR:
+ *     Linux 6.1 passes no extack to a dump's start callback, so these carry
+ *     no message; attribute validation errors do carry one.
  *
  *   EGRESSK_CMD_STATS_GET    doit; request: EGRESSK_A_NETNS_FD (required)
  *   reply: EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE,
