@@ -14,14 +14,14 @@
 # Only loopback is used.  A client that is not installed is recorded as
 # fixtures/<client>.missing with the reason; the test prints a SKIP for it.
 #
-# Usage: tests/parsers/record-fixtures.sh [CLIENT...]
+# Usage: [FIXTURE_DIR=dir] tests/parsers/record-fixtures.sh [CLIENT...]
 #   clients: curl openssl openssl-tls12 openssl-nosni python node go chromium
 #            curl-http python-http chromium-http
 # Needs: python3 curl openssl nodejs golang-go chromium (Debian packages)
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-FIX=$HERE/fixtures
+FIX=${FIXTURE_DIR:-$HERE/fixtures}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$FIX"

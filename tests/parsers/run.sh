@@ -15,6 +15,7 @@
 #   FUZZ_SMOKE_SECONDS   fuzzing time per harness (default 10)
 #   KDIR                 kernel build tree (default: newest /lib/modules/*/build)
 #   EGRESSK_FUZZ_DIR     fuzz work directory (default /tmp/egressk-fuzz)
+#   FIXTURE_DIR          fixtures for the unit tests (default tests/parsers/fixtures)
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +23,7 @@ SRC=$(cd "$HERE/../.." && pwd)
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 CLANG=$(command -v clang-14 || command -v clang)
+FIXTURES=${FIXTURE_DIR:-$HERE/fixtures}
 PASSED=0 FAILED=0 SKIPPED=0
 
 pass() { PASSED=$((PASSED + 1)); echo "PASS: $*"; }
@@ -50,7 +52,7 @@ if [ -z "$CLANG" ]; then
 	fail "clang not found (apt-get install clang-14)"
 elif "$CLANG" "${WARN[@]}" -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-o "$OUT/test_asan" "${UNIT_SRC[@]}" >"$OUT/build_asan.log" 2>&1; then
-	"$OUT/test_asan" "$HERE/fixtures" >"$OUT/unit.log" 2>&1
+	"$OUT/test_asan" "$FIXTURES" >"$OUT/unit.log" 2>&1
 	rc=$?
 	grep -E '^(FAIL|SKIP|  )' "$OUT/unit.log"
 	count_from "$OUT/unit.log"
@@ -63,7 +65,7 @@ fi
 if gcc "${WARN[@]}" -g -O2 -o "$OUT/test_gcc" "${UNIT_SRC[@]}" >"$OUT/build_gcc.log" 2>&1; then
 	pass "gcc -Wall -Wextra -Werror build of parse.c and the unit tests"
 	if command -v valgrind >/dev/null; then
-		if valgrind -q --error-exitcode=99 --leak-check=full "$OUT/test_gcc" "$HERE/fixtures" \
+		if valgrind -q --error-exitcode=99 --leak-check=full "$OUT/test_gcc" "$FIXTURES" \
 			>"$OUT/valgrind.log" 2>&1; then
 			pass "unit tests under valgrind: no errors, all cases pass"
 		else
