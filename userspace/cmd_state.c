@@ -57,7 +57,7 @@ static void list_one(const struct egk_ns_state *st, void *arg)
 		json_object_object_add(o, "mode", json_object_new_string(egk_mode_name(st->mode)));
 		json_object_object_add(o, "default",
 				       json_object_new_string(egk_default_name(st->def)));
-		json_object_object_add(o, "rules", json_object_new_int64(st->rule_count));
+		json_object_object_add(o, "rule_count", json_object_new_int64(st->rule_count));
 		json_object_object_add(o, "counters", counters_json(&st->stats));
 		json_object_array_add(out->arr, o);
 		return;
@@ -157,7 +157,7 @@ int cmd_stats(int argc, char **argv)
 		json_object_object_add(o, "netns", netns_json(&st.id));
 		json_object_object_add(o, "version", json_object_new_uint64(st.id.version));
 		json_object_object_add(o, "mode", json_object_new_string(egk_mode_name(st.mode)));
-		json_object_object_add(o, "rules_count", json_object_new_int64(st.rule_count));
+		json_object_object_add(o, "rule_count", json_object_new_int64(st.rule_count));
 		json_object_object_add(o, "counters", counters_json(&st.stats));
 		for (size_t i = 0; i < p.nrules; i++) {
 			struct json_object *r = json_object_new_object();

@@ -324,7 +324,7 @@ static size_t rule_size_estimate(const struct egk_rule *r)
 	       (r->nranges ? 4 + (size_t)r->nranges * 20 : 0);
 }
 
-static int put_rule(struct nl_msg *msg, const struct egk_rule *r)
+int egk_nl_put_rule(struct nl_msg *msg, const struct egk_rule *r)
 {
 	struct nlattr *rule, *ports, *range;
 
@@ -365,6 +365,20 @@ static int put_rule(struct nl_msg *msg, const struct egk_rule *r)
 	return 0;
 }
 
+size_t egk_nl_chunk_end(const struct egk_policy *p, size_t start)
+{
+	size_t bytes = 0, i;
+
+	for (i = start; i < p->nrules && i - start < CHUNK_RULES; i++) {
+		size_t sz = rule_size_estimate(&p->rules[i]);
+
+		if (i > start && bytes + sz > CHUNK_BYTES)
+			break;
+		bytes += sz;
+	}
+	return i;
+}
+
 static int send_chunk(struct egk_nl *nl, const struct egk_policy *p, size_t from, size_t to)
 {
 	struct nl_msg *msg = new_req(nl, EGRESSK_CMD_TXN_ADD, 0, MSG_SIZE);
@@ -376,7 +390,7 @@ static int send_chunk(struct egk_nl *nl, const struct egk_policy *p, size_t from
 	if (!rules)
 		return nomem(nl, msg);
 	for (size_t i = from; i < to; i++)
-		if (put_rule(msg, &p->rules[i]) < 0)
+		if (egk_nl_put_rule(msg, &p->rules[i]) < 0)
 			return nomem(nl, msg);
 	nla_nest_end(msg, rules);
 	return transact(nl, msg, NULL, NULL);
@@ -397,7 +411,7 @@ int egk_nl_apply(struct egk_nl *nl, int netns_fd, uint32_t flags,
 {
 	struct nl_msg *msg;
 	char saved[sizeof(nl->msg)];
-	size_t start = 0, bytes = 0;
+	size_t start = 0;
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -411,22 +425,13 @@ int egk_nl_apply(struct egk_nl *nl, int netns_fd, uint32_t flags,
 	if (err)
 		return err;
 
-	for (size_t i = 0; i < p->nrules; i++) {
-		size_t sz = rule_size_estimate(&p->rules[i]);
+	while (start < p->nrules) {
+		size_t end = egk_nl_chunk_end(p, start);
 
-		if (i > start && (i - start >= CHUNK_RULES || bytes + sz > CHUNK_BYTES)) {
-			err = send_chunk(nl, p, start, i);
-			if (err)
-				goto abort;
-			start = i;
-			bytes = 0;
-		}
-		bytes += sz;
-	}
-	if (p->nrules > start) {
-		err = send_chunk(nl, p, start, p->nrules);
+		err = send_chunk(nl, p, start, end);
 		if (err)
 			goto abort;
+		start = end;
 	}
 
 	msg = target_req(nl, EGRESSK_CMD_TXN_COMMIT, 0, netns_fd, 0);
@@ -448,7 +453,7 @@ abort:
 
 /* ---- reading state --------------------------------------------------- */
 
-static int read_rule(struct nlattr *nest, struct egk_rule *r,
+int egk_nl_read_rule(struct nlattr *nest, struct egk_rule *r,
 		     struct egk_port_range *ranges)
 {
 	struct nlattr *tb[EGRESSK_RULE_A_MAX + 1];
@@ -522,7 +527,7 @@ static int policy_msg(struct nl_msg *msg, void *arg)
 
 		if (nla_type(a) != EGRESSK_A_RULE)
 			continue;
-		if (read_rule(a, &r, ranges) < 0)
+		if (egk_nl_read_rule(a, &r, ranges) < 0)
 			return -EPROTO;
 		if (egk_policy_add_rule(g->p, &r) < 0)
 			return -ENOMEM;

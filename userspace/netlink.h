@@ -74,4 +74,14 @@ int egk_nl_list(struct egk_nl *nl,
 int egk_nl_monitor(struct egk_nl *nl,
 		   bool (*fn)(const struct egk_event *ev, void *arg), void *arg);
 
+/* Exposed for the unit tests: the attribute encoding of one rule (an
+ * EGRESSK_A_RULE nest), its decoding, and where a TXN_ADD chunk that starts
+ * at rule @start ends (exclusive). */
+struct nl_msg;
+struct nlattr;
+int egk_nl_put_rule(struct nl_msg *msg, const struct egk_rule *r);
+int egk_nl_read_rule(struct nlattr *nest, struct egk_rule *r,
+		     struct egk_port_range *ranges);
+size_t egk_nl_chunk_end(const struct egk_policy *p, size_t start);
+
 #endif

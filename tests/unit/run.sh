@@ -48,37 +48,45 @@ else
 	cat "$build/cct.log"; fail "build test_target"; summary
 fi
 
+NL_FLAGS=$(pkg-config --cflags --libs libnl-3.0 libnl-genl-3.0 json-c)
+if ${CC:-cc} $CFLAGS -o "$build/test_netlink" "$here/test_netlink.c" "$top/userspace/netlink.c" \
+	"$top/userspace/policy.c" "$top/userspace/policy_print.c" $NL_FLAGS 2>"$build/ccn.log"; then
+	pass "build test_netlink"
+else
+	cat "$build/ccn.log"; fail "build test_netlink"; summary
+fi
+
 # --- parser tests (C) ---
 runner=()
 if [ "${VALGRIND:-0}" = 1 ]; then
 	runner=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
 		--error-exitcode=99)
 fi
-(cd "$build" && "${runner[@]}" ./test_policy) >"$build/tp.out" 2>"$build/tp.err"
-rc=$?
-grep -v '^[0-9]* passed, [0-9]* failed$' "$build/tp.out"
-cat "$build/tp.err"
-read -r cp _ cf _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$build/tp.out" | tail -1 | tr -d ',')
-if [ -z "${cp:-}" ]; then
-	fail "test_policy did not finish (exit $rc)"
-else
-	passed=$((passed + cp)); failed=$((failed + cf))
-	if [ "$rc" -eq 99 ]; then fail "valgrind found errors in test_policy"; fi
-	if [ "$rc" -ne 0 ] && [ "$cf" -eq 0 ] && [ "$rc" -ne 99 ]; then
-		fail "test_policy exited $rc with no failed check"
-	fi
-fi
 
-# --- target resolution (C); pidfd_open is not in valgrind, so never under it ---
-(cd "$build" && ./test_target) >"$build/tt.out" 2>&1
-rc=$?
-grep -v '^[0-9]* passed, [0-9]* failed$' "$build/tt.out"
-read -r cp _ cf _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$build/tt.out" | tail -1 | tr -d ',')
-if [ -z "${cp:-}" ]; then
-	fail "test_target did not finish (exit $rc)"
-else
+# run_c NAME [valgrind]: run a C test binary and add its counts
+run_c() {
+	local name=$1 use=("${runner[@]}") rc cp cf
+	[ "${2:-}" = novalgrind ] && use=()
+	(cd "$build" && "${use[@]}" "./$name") >"$build/$name.out" 2>&1
+	rc=$?
+	grep -v '^[0-9]* passed, [0-9]* failed$' "$build/$name.out"
+	read -r cp _ cf _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$build/$name.out" | tail -1 | tr -d ',')
+	if [ -z "${cp:-}" ]; then
+		fail "$name did not finish (exit $rc)"
+		return
+	fi
 	passed=$((passed + cp)); failed=$((failed + cf))
-fi
+	if [ "$rc" -eq 99 ]; then
+		fail "valgrind found errors in $name"
+	elif [ "$rc" -ne 0 ] && [ "$cf" -eq 0 ]; then
+		fail "$name exited $rc with no failed check"
+	fi
+}
+
+run_c test_policy
+run_c test_netlink
+# pidfd_open is not implemented in valgrind, so never under it
+run_c test_target novalgrind
 
 # --- CLI tests against the built binary ---
 t=$build/cli

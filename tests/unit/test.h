@@ -25,9 +25,14 @@ static int test_passed, test_failed;
 		}							\
 	} while (0)
 
+static inline const char *test_str_or_null(const char *s)
+{
+	return s ? s : "(null)";
+}
+
 #define CHECK_STR(got, want, name)					\
-	CHECK((got) && !strcmp((got), (want)), name,			\
-	      "got [%s], want [%s]", (got) ? (got) : "(null)", (want))
+	CHECK(!strcmp(test_str_or_null(got), (want)), name,		\
+	      "got [%s], want [%s]", test_str_or_null(got), (want))
 
 static inline int test_summary(void)
 {
