@@ -64,9 +64,11 @@ for h in $HARNESSES; do
 	seed "$h" "$corpus"
 	mkdir -p "$DIR/crashes_$h"
 	log=$DIR/fuzz_$h.log
+	dict=()
+	[ -e "$HERE/fuzz_$h.dict" ] && dict=(-dict="$HERE/fuzz_$h.dict")
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	"$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
-		-artifact_prefix="$DIR/crashes_$h/" "$corpus" >"$log" 2>&1
+		"${dict[@]}" -artifact_prefix="$DIR/crashes_$h/" "$corpus" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	if [ $rc -ne 0 ]; then
