@@ -21,6 +21,10 @@ enum egressk_mcgrp_idx {
 	EGRESSK_MCGRP_IDX_EVENTS,
 };
 
+/* attributes the kernel sends but never accepts */
+#define EGRESSK_OUTPUT_ONLY { .type = NLA_REJECT, \
+	.reject_message = "attribute is kernel-to-user only" }
+
 static struct netlink_range_validation egressk_rule_count_range = {
 	.min = 0,
 	.max = EGRESSK_MAX_RULES,
@@ -36,7 +40,7 @@ static const struct nla_policy egressk_port_policy[EGRESSK_PORT_A_MAX + 1] = {
 };
 
 static const struct nla_policy egressk_rule_policy[EGRESSK_RULE_A_MAX + 1] = {
-	[EGRESSK_RULE_A_PAD] = { .type = NLA_REJECT },
+	[EGRESSK_RULE_A_PAD] = EGRESSK_OUTPUT_ONLY,
 	[EGRESSK_RULE_A_ACTION] = NLA_POLICY_RANGE(NLA_U8, EGRESSK_ACTION_ALLOW,
 						   EGRESSK_ACTION_MAX),
 	[EGRESSK_RULE_A_KIND] = NLA_POLICY_RANGE(NLA_U8, EGRESSK_RULE_KIND_CIDR,
@@ -46,8 +50,8 @@ static const struct nla_policy egressk_rule_policy[EGRESSK_RULE_A_MAX + 1] = {
 	[EGRESSK_RULE_A_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[EGRESSK_RULE_A_PROTO] = NLA_POLICY_MAX(NLA_U8, EGRESSK_PROTO_MAX),
 	[EGRESSK_RULE_A_PORTS] = NLA_POLICY_NESTED(egressk_port_policy),
-	[EGRESSK_RULE_A_ID] = { .type = NLA_REJECT },
-	[EGRESSK_RULE_A_HITS] = { .type = NLA_REJECT },
+	[EGRESSK_RULE_A_ID] = EGRESSK_OUTPUT_ONLY,
+	[EGRESSK_RULE_A_HITS] = EGRESSK_OUTPUT_ONLY,
 };
 
 /* EGRESSK_A_RULES holds EGRESSK_A_RULE nests only. */
@@ -71,13 +75,13 @@ static const struct nla_policy egressk_policy[EGRESSK_A_MAX + 1] = {
 	 */
 	[EGRESSK_A_RULES] = { .type = NLA_NESTED },
 	/* kernel to user only */
-	[EGRESSK_A_PAD] = { .type = NLA_REJECT },
-	[EGRESSK_A_NETNS_INODE] = { .type = NLA_REJECT },
-	[EGRESSK_A_NETNS_COOKIE] = { .type = NLA_REJECT },
-	[EGRESSK_A_POLICY_VERSION] = { .type = NLA_REJECT },
-	[EGRESSK_A_RULE] = { .type = NLA_REJECT },
-	[EGRESSK_A_STATS] = { .type = NLA_REJECT },
-	[EGRESSK_A_EVENT] = { .type = NLA_REJECT },
+	[EGRESSK_A_PAD] = EGRESSK_OUTPUT_ONLY,
+	[EGRESSK_A_NETNS_INODE] = EGRESSK_OUTPUT_ONLY,
+	[EGRESSK_A_NETNS_COOKIE] = EGRESSK_OUTPUT_ONLY,
+	[EGRESSK_A_POLICY_VERSION] = EGRESSK_OUTPUT_ONLY,
+	[EGRESSK_A_RULE] = EGRESSK_OUTPUT_ONLY,
+	[EGRESSK_A_STATS] = EGRESSK_OUTPUT_ONLY,
+	[EGRESSK_A_EVENT] = EGRESSK_OUTPUT_ONLY,
 };
 
 /*
