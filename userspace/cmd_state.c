@@ -19,6 +19,7 @@ static struct json_object *counters_json(const struct egk_counters *c)
 	json_object_object_add(o, "audited", json_object_new_uint64(c->audited));
 	json_object_object_add(o, "raw_rejected", json_object_new_uint64(c->raw_rejected));
 	json_object_object_add(o, "events_lost", json_object_new_uint64(c->events_lost));
+	json_object_object_add(o, "malformed", json_object_new_uint64(c->malformed));
 	return o;
 }
 
@@ -114,6 +115,7 @@ static void print_stats_text(const struct egk_ns_state *st, const struct egk_pol
 	printf("audited %llu\n", (unsigned long long)st->stats.audited);
 	printf("raw_rejected %llu\n", (unsigned long long)st->stats.raw_rejected);
 	printf("events_lost %llu\n", (unsigned long long)st->stats.events_lost);
+	printf("malformed %llu\n", (unsigned long long)st->stats.malformed);
 	for (size_t i = 0; i < p->nrules; i++) {
 		egk_rule_format(&p->rules[i], buf, sizeof(buf));
 		printf("rule %u hits %llu: %s\n", p->rules[i].id,

@@ -591,6 +591,7 @@ static void read_state(struct nlattr **tb, struct egk_ns_state *st)
 		st->stats.audited = get_u64(s[EGRESSK_STATS_A_AUDITED]);
 		st->stats.raw_rejected = get_u64(s[EGRESSK_STATS_A_RAW_REJECTED]);
 		st->stats.events_lost = get_u64(s[EGRESSK_STATS_A_EVENTS_LOST]);
+		st->stats.malformed = get_u64(s[EGRESSK_STATS_A_MALFORMED]);
 	}
 }
 

@@ -21,7 +21,7 @@ struct egk_ident {
 };
 
 struct egk_counters {
-	uint64_t allowed, rejected, dropped, audited, raw_rejected, events_lost;
+	uint64_t allowed, rejected, dropped, audited, raw_rejected, events_lost, malformed;
 };
 
 /* One policed namespace: a NETNS_LIST entry or a STATS_GET reply. */

@@ -29,6 +29,8 @@ struct parse_ctx {
 	char *def_where;
 	bool mode_set, def_set;
 	bool too_many_rules;
+	bool too_many_ranges;
+	size_t total_ranges;	/* port ranges in all rules so far */
 };
 
 void egk_policy_init(struct egk_policy *p)
@@ -412,6 +414,18 @@ static void add_rule(struct parse_ctx *c, const char *file, int line,
 		c->too_many_rules = true;
 		return;
 	}
+#ifdef EGRESSK_MAX_RANGES_TOTAL
+	if (c->too_many_ranges)
+		return;
+	if (c->total_ranges + r->nranges > EGRESSK_MAX_RANGES_TOTAL) {
+		report(c, file, line,
+		       "too many port ranges in the policy (at most %d in all rules); merge rules",
+		       EGRESSK_MAX_RANGES_TOTAL);
+		c->too_many_ranges = true;
+		return;
+	}
+#endif
+	c->total_ranges += r->nranges;
 	if (egk_policy_add_rule(c->pol, r) < 0)
 		report(c, file, line, "out of memory");
 }

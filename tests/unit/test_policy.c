@@ -359,6 +359,34 @@ static void test_limits(void)
 	egk_diag_free(&d);
 	free(s);
 
+	/* port ranges in all rules are bounded too */
+	{
+		int nrules = EGRESSK_MAX_RANGES_TOTAL / EGRESSK_MAX_PORT_RANGES + 1;
+		char *one = port_list(EGRESSK_MAX_PORT_RANGES), *all;
+		size_t l1 = strlen(one);
+		char want[64];
+
+		all = malloc(l1 * (size_t)nrules + 1);
+		for (int i = 0; i < nrules; i++)
+			memcpy(all + l1 * (size_t)i, one, l1);
+		all[l1 * (size_t)nrules] = '\0';
+		n = egk_policy_parse_string("t.pol", ".", all, &p, &d);
+		snprintf(want, sizeof(want), "t.pol:%d: too many port ranges in the policy", nrules);
+		CHECK(n == 1 && !strncmp(d.msgs[0], want, strlen(want)),
+		      "EGRESSK_MAX_RANGES_TOTAL is enforced at the line that passes it",
+		      "n=%d msg=%s", n, d.nmsgs ? d.msgs[0] : "");
+		egk_policy_free(&p);
+		egk_diag_free(&d);
+		all[l1 * (size_t)(nrules - 1)] = '\0';
+		n = egk_policy_parse_string("t.pol", ".", all, &p, &d);
+		CHECK(n == 0 && p.nrules == (size_t)nrules - 1,
+		      "exactly EGRESSK_MAX_RANGES_TOTAL port ranges are accepted", "n=%d", n);
+		egk_policy_free(&p);
+		egk_diag_free(&d);
+		free(all);
+		free(one);
+	}
+
 	{
 		char *line = malloc(EGK_MAX_LINE + 100);
 
