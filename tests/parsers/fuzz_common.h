@@ -73,4 +73,35 @@ static inline void fuzz_prefixes(stream_parser parse, const u8 *data, size_t siz
 	}
 }
 
+/*
+ * A smaller name buffer (size from the input's last byte): no write past it,
+ * the same name when it fits, INVALID when it does not, and otherwise the
+ * same answer, except that a name that overflows may be judged INVALID before
+ * the rest of the message arrives.
+ */
+static inline void fuzz_small_buffer(stream_parser parse, const u8 *data, size_t size,
+				     const struct fuzz_res *full)
+{
+	char small[EGRESSK_NAME_BUF + 8];
+	size_t ns = size ? 1 + data[size - 1] % EGRESSK_NAME_BUF : 1;
+	size_t len = (size_t)-1, i;
+	int rc;
+
+	memset(small, 0x7e, sizeof(small));
+	rc = parse(data, size, small, ns, &len);
+	for (i = ns; i < sizeof(small); i++)
+		FUZZ_ASSERT(small[i] == 0x7e);
+	if (full->rc == EGRESSK_PARSE_FOUND) {
+		if (full->len < ns)
+			FUZZ_ASSERT(rc == EGRESSK_PARSE_FOUND && len == full->len &&
+				    memcmp(small, full->name, len + 1) == 0);
+		else
+			FUZZ_ASSERT(rc == EGRESSK_PARSE_INVALID);
+	} else if (full->rc == EGRESSK_PARSE_NEED_MORE) {
+		FUZZ_ASSERT(rc == EGRESSK_PARSE_NEED_MORE || rc == EGRESSK_PARSE_INVALID);
+	} else {
+		FUZZ_ASSERT(rc == full->rc);
+	}
+}
+
 #endif

@@ -10,6 +10,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	fuzz_run(egressk_parse_http_host, data, size, &full);
 	fuzz_prefixes(egressk_parse_http_host, data, size, &full);
+	fuzz_small_buffer(egressk_parse_http_host, data, size, &full);
 	/* A FOUND name appears, case-folded, in the input: nothing invented. */
 	if (full.rc == EGRESSK_PARSE_FOUND) {
 		size_t i, j;

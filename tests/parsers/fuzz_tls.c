@@ -58,6 +58,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	fuzz_run(egressk_parse_tls_sni, data, size, &full);
 	fuzz_prefixes(egressk_parse_tls_sni, data, size, &full);
+	fuzz_small_buffer(egressk_parse_tls_sni, data, size, &full);
 
 	if (size >= EGRESSK_PARSE_MAX_INPUT)
 		return 0;
