@@ -329,22 +329,31 @@ static unsigned int egressk_hook_v4(void *priv, struct sk_buff *skb,
 	return egressk_decide(skb, state, p, &pkt, ct);
 }
 
-/* ND (133-137) and MLD (130-132, 143) to link-local or multicast. */
+/*
+ * ND (133-137) and MLD (130-132, 143) to link-local or multicast
+ * destinations.  Also ND with hop limit 255 to any destination: a neighbour
+ * advertisement answering a solicitation from a global address goes to that
+ * unicast address, and without it inbound IPv6 from on-link peers fails.
+ * Hop limit 255 means "never routed" (RFC 4861), and only the kernel can
+ * send these here: user raw sockets were refused before this point.
+ */
 static bool egressk_ipv6_always_pass(const struct sk_buff *skb,
 				     unsigned int thoff,
-				     const struct in6_addr *daddr)
+				     const struct ipv6hdr *ip6h)
 {
+	bool on_link = ipv6_addr_type(&ip6h->daddr) &
+		       (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MULTICAST);
 	u8 _type;
 	const u8 *type;
 
-	if (!(ipv6_addr_type(daddr) &
-	      (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MULTICAST)))
-		return false;
 	type = skb_header_pointer(skb, thoff, sizeof(_type), &_type);
 	if (!type)
 		return false;
-	return (*type >= ICMPV6_MGM_QUERY && *type <= NDISC_REDIRECT) ||
-	       *type == ICMPV6_MLD2_REPORT;
+	if (*type >= NDISC_ROUTER_SOLICITATION && *type <= NDISC_REDIRECT)
+		return on_link || ip6h->hop_limit == 255;
+	return on_link && ((*type >= ICMPV6_MGM_QUERY &&
+			    *type <= ICMPV6_MGM_REDUCTION) ||
+			   *type == ICMPV6_MLD2_REPORT);
 }
 
 static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
@@ -397,7 +406,7 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 	}
 
 	if (nexthdr == IPPROTO_ICMPV6 && !fragoff &&
-	    egressk_ipv6_always_pass(skb, thoff, &ip6h->daddr))
+	    egressk_ipv6_always_pass(skb, thoff, ip6h))
 		return NF_ACCEPT;
 
 	if (!fragoff && !egressk_parse_l4(skb, thoff, &pkt))
