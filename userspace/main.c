@@ -238,14 +238,22 @@ int cmd_nl_error(struct egk_nl *nl, int err, const char *what, const struct cmd_
 			*kmsg ? kmsg : strerror(-err));
 		return EXIT_USAGE;
 	case ENOENT:
-		die_msg("%s: %s%s%s", what, *kmsg ? kmsg : "no policy loaded",
-			*target ? " for " : "", target);
+		die_msg("%s: %s%s%s; %s", what, *kmsg ? kmsg : "no policy is loaded",
+			*target ? " for " : "", target,
+			strcmp(what, "clear") ? "load one with 'egresskctl apply'"
+					      : "there is nothing to clear");
+		return EXIT_RUNTIME;
+	case EBUSY:
+	case ENOSPC:
+		die_msg("%s failed: %s (%s); retry when other egresskctl runs have finished",
+			what, *kmsg ? kmsg : "egressk is busy", strerror(-err));
 		return EXIT_RUNTIME;
 	default:
 		if (*kmsg)
-			die_msg("%s failed: %s (%s)", what, kmsg, strerror(-err));
+			die_msg("%s failed: %s (%s); see 'dmesg' for details", what, kmsg,
+				strerror(-err));
 		else
-			die_msg("%s failed: %s", what, strerror(-err));
+			die_msg("%s failed: %s; see 'dmesg' for details", what, strerror(-err));
 		return EXIT_RUNTIME;
 	}
 }
