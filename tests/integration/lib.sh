@@ -35,7 +35,8 @@ _show_output() {
 
 check() {
 	local what=$1 rc=0; shift
-	"$@" >"$_last_out" 2>&1 || rc=$?
+	"$@" >"$_last_out.new" 2>&1 || rc=$?
+	mv -f "$_last_out.new" "$_last_out"
 	if [ "$rc" -eq 0 ]; then
 		echo "PASS: $TEST_NAME: $what"; _pass=$((_pass + 1)); return 0
 	fi
@@ -44,8 +45,10 @@ check() {
 }
 
 check_fail() {
-	local what=$1; shift
-	if ! "$@" >"$_last_out" 2>&1; then
+	local what=$1 rc=0; shift
+	"$@" >"$_last_out.new" 2>&1 || rc=$?
+	mv -f "$_last_out.new" "$_last_out"
+	if [ "$rc" -ne 0 ]; then
 		echo "PASS: $TEST_NAME: $what"; _pass=$((_pass + 1)); return 0
 	fi
 	echo "FAIL: $TEST_NAME: $what (succeeded but should have failed: $*)"; _show_output
@@ -54,7 +57,8 @@ check_fail() {
 
 check_rc() {
 	local what=$1 want=$2 rc=0; shift 2
-	"$@" >"$_last_out" 2>&1 || rc=$?
+	"$@" >"$_last_out.new" 2>&1 || rc=$?
+	mv -f "$_last_out.new" "$_last_out"
 	if [ "$rc" -eq "$want" ]; then
 		echo "PASS: $TEST_NAME: $what"; _pass=$((_pass + 1)); return 0
 	fi
@@ -69,7 +73,8 @@ nok() { echo "FAIL: $TEST_NAME: $1${2:+ ($2)}"; _fail=$((_fail + 1)); return 1; 
 skip() { echo "SKIP: $TEST_NAME: $1 (${2:-no reason given})"; _skip=$((_skip + 1)); }
 info() { echo "INFO: $TEST_NAME: $*"; }
 
-# output of the last check*, for a test that wants to look at it
+# Output of the last check*, for a test that wants to look at it; a check on
+# "$_last_out" itself (check "..." grep X "$_last_out") reads the previous one.
 last_output() { cat "$_last_out"; }
 
 # fatal: a failure that makes the rest of the test meaningless

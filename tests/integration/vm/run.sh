@@ -97,7 +97,7 @@ timeout --kill-after=10 "$timeout_s" \
 		-kernel "$KERNEL" -initrd "$INITRD" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-append "$append" </dev/null 2>&1 |
-	tr -d '\r' | tee "$log" |
+	sed -u 's/\r$//' | tee "$log" |
 	awk '/^EGRESSK-DMESG-BEGIN/{skip=1} !skip{print; fflush()} /^EGRESSK-DMESG-END/{skip=0}'
 qrc=${PIPESTATUS[0]}
 elapsed=$(( $(date +%s) - start ))
