@@ -11,8 +11,8 @@ outcome as both a word on stdout and an exit status.
         socket, or SOCK_RAW with --raw)
   netprobe.py hold ADDR PORT --trigger FILE [--timeout S]   connect, one
         roundtrip, print "connected", wait for FILE, then another roundtrip
-  netprobe.py loop ADDR PORT --duration S         connect+roundtrip in a
-        loop; prints "loop ok=N failed=M first_error=..."
+  netprobe.py loop ADDR PORT --duration S [--until FILE]   connect+roundtrip
+        in a loop; prints "loop ok=N failed=M first_error=..."
 
 Outcome words and exit status:
   ok 0 | refused 1 (ECONNREFUSED, ECONNRESET, EPERM, EACCES, ...) |
@@ -233,7 +233,7 @@ def loop(args):
     ok = failed = 0
     first = ""
     end = time.monotonic() + args.duration
-    while time.monotonic() < end:
+    while time.monotonic() < end and not (args.until and os.path.exists(args.until)):
         s = socket.socket(family_of(args.addr), socket.SOCK_STREAM)
         s.settimeout(5)
         try:
@@ -281,6 +281,7 @@ def main():
     q.add_argument("addr")
     q.add_argument("port", type=int)
     q.add_argument("--duration", type=float, default=5)
+    q.add_argument("--until", help="stop early once this file exists")
     q.set_defaults(func=loop)
     args = p.parse_args()
     sys.exit(args.func(args))

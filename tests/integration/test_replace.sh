@@ -30,20 +30,22 @@ check_rc "apply A" 0 apply "$AGENT" "$A"
 
 # Atomic replace: connections to the api server never fail while the policy
 # flips between A and B over and over.
-ip netns exec "$AGENT" $PROBE loop $API4 80 --duration 12 >"$TMPD/loop.out" 2>&1 &
+N=${EGRESSK_REAPPLIES:-30}
+ip netns exec "$AGENT" $PROBE loop $API4 80 --duration 600 --until "$TMPD/stop" \
+	>"$TMPD/loop.out" 2>&1 &
 looppid=$!; _pids+=($looppid)
 n=0 bad=0
-end=$(awk -v n="$(now)" 'BEGIN { printf "%d", n + 10 }')
-while [ "$(date +%s)" -lt "$end" ]; do
+while [ $n -lt "$N" ]; do
 	if [ $((n % 2)) -eq 0 ]; then f=$B; else f=$A; fi
 	apply "$AGENT" "$f" >/dev/null 2>&1 || bad=$((bad + 1))
 	n=$((n + 1))
 done
+touch "$TMPD/stop"
 wait $looppid; lrc=$?
 info "$n re-applies during the loop; client: $(cat "$TMPD/loop.out")"
-if [ $bad -eq 0 ] && [ $n -ge 20 ]; then ok "$n re-applies all succeeded"
+if [ $bad -eq 0 ]; then ok "$n re-applies all succeeded"
 else nok "re-applies all succeeded" "$bad of $n failed"; fi
-if [ $lrc -eq 0 ]; then ok "no connection failed during $n re-applies"
+if [ $lrc -eq 0 ] && ! grep -q 'ok=[0-9] ' "$TMPD/loop.out"; then ok "no connection failed during $n re-applies (at least 10 made)"
 else nok "no connection failed during $n re-applies" "$(cat "$TMPD/loop.out")"; fi
 check "after the loop: other still blocked" tcp_refused_fast "$AGENT" $OTHER4 80
 
@@ -93,7 +95,9 @@ ctl show --netns-name "$AGENT" >"$TMPD/show1.policy" 2>"$TMPD/show.err"
 check "show prints B" test -s "$TMPD/show1.policy"
 check_rc "show output re-applies cleanly" 0 apply "$AGENT" "$TMPD/show1.policy"
 ctl show --netns-name "$AGENT" >"$TMPD/show2.policy"
-check "show after re-apply is identical" cmp "$TMPD/show1.policy" "$TMPD/show2.policy"
+# comments (a header with the version, say) may differ; the directives may not
+check "show after re-apply is identical (comments aside)" \
+	cmp <(grep -v '^#' "$TMPD/show1.policy") <(grep -v '^#' "$TMPD/show2.policy")
 check "round-tripped policy still allows api:80" tcp_ok "$AGENT" $API4 80
 check "round-tripped policy still denies other" tcp_refused_fast "$AGENT" $OTHER4 80
 check "round-tripped policy still allows [api]:443" tcp_ok "$AGENT" $API6 443

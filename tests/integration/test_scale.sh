@@ -17,44 +17,46 @@ serve "$NET" --tcp 80
 
 N=${EGRESSK_SCALE_RULES:-100000}
 gen() {   # gen COUNT FILE PICKFILE: COUNT-1 random rules + the api server
-	python3 - "$1" "$2" "$3" "$API4" <<'PY'
-import ipaddress, random, sys
+	python3 -I -S - "$1" "$2" "$3" "$API4" <<'PY'
+# Plain integers, no ipaddress module: this runs under emulation.
+import random, sys
 count, out, pick, api = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 rnd = random.Random(20261124)
-avoid = [ipaddress.ip_network(n) for n in
-         ("0.0.0.0/8", "10.0.0.0/8", "127.0.0.0/8", "192.0.2.0/24", "198.51.100.0/24",
-          "203.0.113.0/24", "224.0.0.0/3")]
-seen4, seen6, rules = set(), set(), []
+# first octets never used: 0, 10, 127, 192 (192.0.2.0/24 lives there), 198
+# (198.51.100.0/24), 203 (203.0.113.0/24), 224 and up
+bad_first = {0, 10, 127, 192, 198, 203} | set(range(224, 256))
+tails = ("", " tcp", " tcp port 443", " udp port 53,123", " tcp port 8000-8100")
+plens = (24, 24, 25, 26, 28, 32)
 n4 = (count - 1) * 4 // 5
-while len(seen4) < n4:
-    # /24 to /32 prefixes, keyed by their /24 so none overlap
-    base = rnd.getrandbits(24) << 8
-    if base in seen4:
+seen, lines, picked = set(), [], None
+while len(seen) < n4:
+    base = rnd.getrandbits(24)            # a /24, so no two rules overlap
+    if base in seen or (base >> 16) in bad_first:
         continue
-    net = ipaddress.ip_network((base, 24))
-    if any(net.overlaps(a) for a in avoid):
-        continue
-    seen4.add(base)
-    plen = rnd.choice((24, 24, 25, 26, 28, 32))
-    sub = ipaddress.ip_network((base + (rnd.getrandbits(plen - 24) << (32 - plen)), plen))
-    rules.append((sub, rnd.choice(("", " tcp", " tcp port 443", " udp port 53,123", " tcp port 8000-8100"))))
+    seen.add(base)
+    plen = rnd.choice(plens)
+    host = rnd.getrandbits(plen - 24) << (32 - plen) if plen > 24 else 0
+    a = (base << 8) | host
+    tail = rnd.choice(tails)
+    txt = "%d.%d.%d.%d" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
+    if plen != 32:
+        txt += "/%d" % plen
+    lines.append("allow cidr %s%s\n" % (txt, tail))
+    if picked is None and tail == "" and plen <= 30:
+        picked = "%s %d.%d.%d.%d\n" % (txt, a >> 24, (a >> 16) & 255, (a >> 8) & 255, (a & 255) + 1)
+seen6 = set()
 while len(seen6) < count - 1 - n4:
-    base = (0x2a00 << 112) | (rnd.getrandbits(32) << 80)   # 2a00::/16, one /48 each
-    if base in seen6:
+    g = rnd.getrandbits(32)               # 2a00:XXXX:XXXX::/48, one each
+    if g in seen6:
         continue
-    seen6.add(base)
-    rules.append((ipaddress.ip_network((base, rnd.choice((48, 56, 64)))), ""))
-rnd.shuffle(rules)
+    seen6.add(g)
+    lines.append("allow cidr 2a00:%x:%x::/%d\n" % (g >> 16, g & 0xFFFF, rnd.choice((48, 56, 64))))
+rnd.shuffle(lines)
 with open(out, "w") as f:
     f.write("# %d generated rules\n" % count)
-    for net, tail in rules:
-        f.write("allow cidr %s%s\n" % (net, tail))
+    f.writelines(lines)
     f.write("allow cidr %s tcp port 80\n" % api)
-# an address inside an "any protocol" IPv4 prefix of the list, for the check
-for net, tail in rules:
-    if net.version == 4 and tail == "" and net.prefixlen <= 30:
-        open(pick, "w").write("%s %s\n" % (net, net.network_address + 1))
-        break
+open(pick, "w").write(picked)
 PY
 }
 
