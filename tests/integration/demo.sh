@@ -11,4 +11,4 @@ for f in kmod/egressk.ko userspace/egresskctl; do
 	[ -e "$f" ] || { echo "demo: $f is not built; run 'make'" >&2; exit 1; }
 done
 echo "Booting Debian's kernel in QEMU with kmod/egressk.ko (about 10-30 s under emulation)..."
-EGRESSK_VM_LOG=${EGRESSK_VM_LOG:-build/vm/demo.log} exec "$HERE/vm/run.sh" "$HERE/demo/guest.sh"
+exec "$HERE/vm/run.sh" "$HERE/demo/guest.sh"

@@ -16,8 +16,7 @@ cd "$REPO"
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-EGRESSK_VM_LOG=${EGRESSK_VM_LOG:-$REPO/build/vm/integration.log} \
-	"$HERE/vm/run.sh" "$HERE/guest-run.sh" "$@" | tee "$out"
+"$HERE/vm/run.sh" "$HERE/guest-run.sh" "$@" | tee "$out"
 vmrc=${PIPESTATUS[0]}
 
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$out" | tail -n1)

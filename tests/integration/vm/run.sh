@@ -21,7 +21,7 @@
 #
 # Environment:
 #   EGRESSK_VM_TIMEOUT  seconds before the VM is killed (default 1500)
-#   EGRESSK_VM_LOG      console log file (default build/vm/<script>.log)
+#   EGRESSK_VM_LOG      console log file (default build/vm/<script>.<time>.<pid>.log)
 #   EGRESSK_KVER        kernel version to boot (default: kmod/egressk.ko's
 #                       vermagic, else the newest /boot/vmlinuz-*-amd64)
 #   EGRESSK_VM_MEM      guest memory in MiB (default 2048)
@@ -84,7 +84,8 @@ else accel=(-accel tcg,thread=multi -cpu "${EGRESSK_VM_CPU:-max}")
 fi
 
 timeout_s=${EGRESSK_VM_TIMEOUT:-1500}
-log=${EGRESSK_VM_LOG:-$REPO/build/vm/$(basename "$script" .sh).log}
+# one log per run: other runs may share the work tree
+log=${EGRESSK_VM_LOG:-$REPO/build/vm/$(basename "$script" .sh).$(date +%Y%m%d-%H%M%S).$$.log}
 mkdir -p "$(dirname "$log")"
 
 echo "vm/run.sh: booting $KVER (${accel[*]}), timeout ${timeout_s}s, log $log"
