@@ -7,6 +7,7 @@
 #     veth0 192.0.2.1/24   <-------->    veth1 192.0.2.2 api.example, 192.0.2.3 other.example
 #           2001:db8::1/64                     2001:db8::2 api.example, 2001:db8::3 other.example
 source "$(dirname "$0")/../lib.sh"
+TEST_NAME=demo
 POLICY=$LIB_DIR/demo/agent.policy
 heading() { printf '\n=== %s ===\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
