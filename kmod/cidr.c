@@ -287,11 +287,11 @@ static int cidr_build_ports(struct cidr_table *t,
 	for (i = 0; i < total; ) {
 		struct cidr_match_set *s = &t->nodes[refs[i].node].set[refs[i].action];
 		u32 off = t->nr_ports;
-		size_t j = i;
+		size_t j;
 
-		for (; j < total && refs[j].node == refs[i].node &&
-		       refs[j].action == refs[i].action &&
-		       refs[j].proto == refs[i].proto; j++) {
+		for (j = i; j < total && refs[j].node == refs[i].node &&
+			    refs[j].action == refs[i].action &&
+			    refs[j].proto == refs[i].proto; j++) {
 			struct cidr_port_iv *prev = t->nr_ports > off ?
 				&t->ports[t->nr_ports - 1] : NULL;
 			struct cidr_port_iv *out;

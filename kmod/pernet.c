@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <net/netfilter/nf_conntrack.h>
 
+/* serialises every writer of policy and transaction state (egressk.h) */
 DEFINE_MUTEX(egressk_config_mutex);
 unsigned int egressk_net_id __read_mostly;
 
