@@ -7,6 +7,8 @@ outcome as both a word on stdout and an exit status.
         HTTP request, else line echo; UDP: echo.  Binds :: (dual stack).
   netprobe.py tcp ADDR PORT [--timeout S]         one connect (+ roundtrip)
   netprobe.py udp ADDR PORT [--timeout S] [--connect]   sendto + echo reply
+  netprobe.py udperr ADDR PORT                    connected UDP: send, then
+        recv; ok when the recv reports the ICMP error (EHOSTUNREACH/EACCES)
   netprobe.py icmp ADDR [--raw] [--timeout S]     one echo request (ping
         socket, or SOCK_RAW with --raw)
   netprobe.py hold ADDR PORT --trigger FILE [--timeout S]   connect, one
@@ -170,6 +172,29 @@ def udp(args):
         s.close()
 
 
+def udperr(args):
+    """Connected UDP to a blocked port: the send fails (EPERM), and the ICMP
+    administratively-prohibited error then reaches the socket (recv fails)."""
+    start = time.monotonic()
+    s = socket.socket(family_of(args.addr), socket.SOCK_DGRAM)
+    s.settimeout(args.timeout)
+    s.connect((args.addr, args.port))
+    first = second = "none"
+    try:
+        s.send(b"ping")
+    except OSError as e:
+        first = errno.errorcode.get(e.errno, str(e.errno))
+    try:
+        s.recv(4096)
+        second = "data"
+    except socket.timeout:
+        second = "timeout"
+    except OSError as e:
+        second = errno.errorcode.get(e.errno, str(e.errno))
+    word = "ok" if second in ("EHOSTUNREACH", "EACCES") else "error"
+    return report(word, start, "send=%s recv=%s" % (first, second))
+
+
 def checksum(data):
     if len(data) % 2:
         data += b"\0"
@@ -266,6 +291,11 @@ def main():
         if name == "udp":
             q.add_argument("--connect", action="store_true")
         q.set_defaults(func=func)
+    q = sub.add_parser("udperr")
+    q.add_argument("addr")
+    q.add_argument("port", type=int)
+    q.add_argument("--timeout", type=float, default=1)
+    q.set_defaults(func=udperr)
     q = sub.add_parser("icmp")
     q.add_argument("addr")
     q.add_argument("--raw", action="store_true")

@@ -47,6 +47,8 @@ check "udp to an unlisted address fails at once" udp_eperm_fast "$AGENT" $OTHER4
 check "connected udp to a blocked port fails at once" udp_eperm_fast "$AGENT" $API4 5354 --connect
 probe "$AGENT" udp $API4 5354 --timeout 3 >"$TMPD/udp.out" 2>&1
 check "the udp error is EPERM" grep -q EPERM "$TMPD/udp.out"
+check "connected udp: ICMP admin-prohibited reaches the socket (v4)" probe "$AGENT" udperr $API4 5354
+check "connected udp: ICMPv6 admin-prohibited reaches the socket (v6)" probe "$AGENT" udperr $API6 5354
 check "a tcp-only port is not open to udp (udp 8080 refused)" udp_eperm_fast "$AGENT" $API4 8080
 check "a udp-only port is not open to tcp (tcp 5353 refused)" tcp_refused_fast "$AGENT" $API4 5353
 
