@@ -28,8 +28,11 @@
 
 /*
  * Every writer of policy and transaction state holds this mutex: netlink
- * commands, the netlink release notifier and netns exit.  Lock order:
- * genl_mutex -> egressk_config_mutex -> (nf_hook_mutex, conntrack's own).
+ * commands, the netlink release notifier, the netdevice notifier and netns
+ * exit.  Lock order:
+ * genl_mutex -> rtnl_mutex -> egressk_config_mutex -> (nf_hook_mutex,
+ * conntrack's own).  Nothing takes rtnl while holding the config mutex.
+ * Attaching or detaching a namespace (its per-device hooks) needs rtnl too.
  */
 extern struct mutex egressk_config_mutex;
 
@@ -112,6 +115,9 @@ struct egressk_net {
 	/* transactions: used in init_net only, where the family lives */
 	struct list_head txns;
 	u32 nr_txns;
+	/* NETDEV_EGRESS hooks (netdev.c): rtnl + config mutex while attached */
+	struct list_head devhooks;
+	u32 nr_devhooks;
 };
 
 /* pernet.c */
@@ -123,7 +129,8 @@ static inline struct egressk_net *egressk_pernet(const struct net *net)
 	return net_generic(net, egressk_net_id);
 }
 
-int egressk_policy_install(struct net *net, struct egressk_policy *p);
+int egressk_policy_install(struct net *net, struct egressk_policy *p,
+			   bool rtnl_held);
 int egressk_policy_remove(struct net *net);
 void egressk_stats_sum(const struct egressk_stats __percpu *pcpu,
 		       struct egressk_stats *sum);
@@ -155,6 +162,13 @@ void egressk_txn_drop_all(struct egressk_net *ien);
 /* hook.c */
 extern const struct nf_hook_ops egressk_nf_ops[2];
 
+/* netdev.c: packet-socket frames at NF_NETDEV_EGRESS */
+#define EGRESSK_MAX_DEVHOOKS	4096	/* devices hooked in one netns */
+#define EGRESSK_NETDEV_PRIORITY	(INT_MAX - 1)
+extern struct notifier_block egressk_netdev_notifier;
+int egressk_netdev_attach(struct net *net, struct egressk_net *en);
+void egressk_netdev_detach(struct net *net, struct egressk_net *en);
+
 /* reject.c */
 struct nf_hook_state;
 void egressk_reject_tcp_reset(struct sk_buff *skb,
@@ -171,7 +185,9 @@ struct egressk_event {
 	bool has_port;
 	u16 dport;
 	u32 rule_id;		/* CIDR_NONE: none */
-	union egressk_addr daddr;
+	union egressk_addr daddr;	/* only for AF_INET, AF_INET6 */
+	u32 ifindex;		/* 0: not reported (NETDEV_EGRESS only) */
+	u16 ethertype;		/* host order; 0: not reported */
 };
 
 void egressk_event_init(struct egressk_net *en);

@@ -29,7 +29,9 @@ static size_t egressk_event_size(void)
 	       4 * nla_total_size(sizeof(u8)) +		/* verdict..proto */
 	       nla_total_size(sizeof(struct in6_addr)) +	/* DADDR */
 	       nla_total_size(sizeof(u16)) +		/* DPORT */
-	       nla_total_size(sizeof(u32));		/* RULE_ID */
+	       nla_total_size(sizeof(u32)) +		/* RULE_ID */
+	       nla_total_size(sizeof(u32)) +		/* IFINDEX */
+	       nla_total_size(sizeof(u16));		/* ETHERTYPE */
 }
 
 static int egressk_event_fill(struct sk_buff *skb, const struct net *net,
@@ -57,15 +59,22 @@ static int egressk_event_fill(struct sk_buff *skb, const struct net *net,
 	if (ev->family == AF_INET) {
 		if (nla_put_in_addr(skb, EGRESSK_EVENT_A_DADDR4, ev->daddr.a4))
 			goto nla_failure;
-	} else if (nla_put_in6_addr(skb, EGRESSK_EVENT_A_DADDR6,
-				    &ev->daddr.a6)) {
-		goto nla_failure;
+	} else if (ev->family == AF_INET6) {
+		if (nla_put_in6_addr(skb, EGRESSK_EVENT_A_DADDR6,
+				     &ev->daddr.a6))
+			goto nla_failure;
 	}
 	if (ev->has_port &&
 	    nla_put_u16(skb, EGRESSK_EVENT_A_DPORT, ev->dport))
 		goto nla_failure;
 	if (ev->rule_id != CIDR_NONE &&
 	    nla_put_u32(skb, EGRESSK_EVENT_A_RULE_ID, ev->rule_id))
+		goto nla_failure;
+	if (ev->ifindex &&
+	    nla_put_u32(skb, EGRESSK_EVENT_A_IFINDEX, ev->ifindex))
+		goto nla_failure;
+	if (ev->ethertype &&
+	    nla_put_u16(skb, EGRESSK_EVENT_A_ETHERTYPE, ev->ethertype))
 		goto nla_failure;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

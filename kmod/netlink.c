@@ -8,6 +8,7 @@
 
 #include <linux/file.h>
 #include <linux/proc_ns.h>
+#include <linux/rtnetlink.h>
 #include <linux/socket.h>
 #include <net/netlink.h>
 #include <net/ipv6.h>
@@ -404,6 +405,7 @@ static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	struct net *net;
 	u64 version;
+	bool rtnl;
 	void *hdr;
 	u32 count;
 	int err;
@@ -434,6 +436,16 @@ static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 		goto out_msg;
 	}
 
+	/*
+	 * The first policy in a namespace hooks its devices, which needs
+	 * rtnl, taken before the config mutex.  genl_mutex serialises every
+	 * command (no parallel_ops) and @net is pinned, so "attached" cannot
+	 * change between this check and the install.  Replacing a policy
+	 * does not take rtnl.
+	 */
+	rtnl = !READ_ONCE(egressk_pernet(net)->attached);
+	if (rtnl)
+		rtnl_lock();
 	mutex_lock(&egressk_config_mutex);
 	txn = egressk_txn_find(ien, info->snd_portid);
 	if (!txn) {
@@ -460,7 +472,7 @@ static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(p);
 		goto out_drop;
 	}
-	err = egressk_policy_install(net, p);
+	err = egressk_policy_install(net, p, rtnl);
 	if (err) {
 		NL_SET_ERR_MSG(info->extack,
 			       "could not attach to the namespace (conntrack or hooks)");
@@ -470,6 +482,8 @@ static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	version = p->version;
 	egressk_txn_drop(ien, txn);
 	mutex_unlock(&egressk_config_mutex);
+	if (rtnl)
+		rtnl_unlock();
 
 	if (egressk_nl_put_identity(msg, net) ||
 	    nla_put_u64_64bit(msg, EGRESSK_A_POLICY_VERSION, version,
@@ -486,6 +500,8 @@ out_drop:
 	egressk_txn_drop(ien, txn);
 out_unlock:
 	mutex_unlock(&egressk_config_mutex);
+	if (rtnl)
+		rtnl_unlock();
 out_msg:
 	nlmsg_free(msg);
 out_net:
@@ -742,9 +758,12 @@ static int egressk_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(net))
 		return PTR_ERR(net);
 
+	/* detaching unhooks the devices: rtnl before the config mutex */
+	rtnl_lock();
 	mutex_lock(&egressk_config_mutex);
 	err = egressk_policy_remove(net);
 	mutex_unlock(&egressk_config_mutex);
+	rtnl_unlock();
 	if (err == -ENOENT)
 		GENL_SET_ERR_MSG(info,
 				 "no policy is loaded in this network namespace");

@@ -2,13 +2,16 @@
 /*
  * Per-network-namespace state and the policy lifecycle in one namespace:
  * attach (conntrack, hooks, counters, module reference) on the first policy,
- * atomic replacement, and detach on clear or namespace exit.
+ * atomic replacement, and detach on clear or namespace exit.  Attach and
+ * detach also hook every device (netdev.c), so they run under rtnl, taken
+ * before the config mutex.
  *
  * A namespace without a policy has no hooks and no counters.
  */
 #include "egressk.h"
 
 #include <linux/module.h>
+#include <linux/rtnetlink.h>
 #include <net/netfilter/nf_conntrack.h>
 
 /* serialises every writer of policy and transaction state (egressk.h) */
@@ -25,6 +28,7 @@ static int egressk_attach(struct net *net, struct egressk_net *en)
 {
 	int err;
 
+	ASSERT_RTNL();
 	lockdep_assert_held(&egressk_config_mutex);
 
 	/* held while any policy is loaded: rmmod must fail, not fail open */
@@ -46,9 +50,16 @@ static int egressk_attach(struct net *net, struct egressk_net *en)
 	if (err)
 		goto err_ct;
 
-	en->attached = true;
+	/* packet sockets: one NETDEV_EGRESS hook per device */
+	err = egressk_netdev_attach(net, en);
+	if (err)
+		goto err_hooks;
+
+	WRITE_ONCE(en->attached, true);
 	return 0;
 
+err_hooks:
+	nf_unregister_net_hooks(net, egressk_nf_ops, ARRAY_SIZE(egressk_nf_ops));
 err_ct:
 	nf_ct_netns_put(net, NFPROTO_INET);
 err_stats:
@@ -64,12 +75,14 @@ static void egressk_detach(struct net *net, struct egressk_net *en)
 {
 	struct egressk_policy *old;
 
+	ASSERT_RTNL();
 	lockdep_assert_held(&egressk_config_mutex);
 	if (!en->attached)
 		return;
 
 	old = rcu_replace_pointer(en->policy, NULL,
 				  lockdep_is_held(&egressk_config_mutex));
+	egressk_netdev_detach(net, en);
 	nf_unregister_net_hooks(net, egressk_nf_ops, ARRAY_SIZE(egressk_nf_ops));
 	nf_ct_netns_put(net, NFPROTO_INET);
 
@@ -79,15 +92,18 @@ static void egressk_detach(struct net *net, struct egressk_net *en)
 		egressk_policy_put(old);
 	free_percpu(en->stats);
 	en->stats = NULL;
-	en->attached = false;
+	WRITE_ONCE(en->attached, false);
 	module_put(THIS_MODULE);
 }
 
 /*
  * Publish @p in @net, replacing any previous policy atomically.  Consumes
- * the caller's reference on @p on success only.
+ * the caller's reference on @p on success only.  The first policy in a
+ * namespace attaches it, which needs rtnl: the caller says whether it took
+ * rtnl (before the config mutex); -EAGAIN if it did not and must.
  */
-int egressk_policy_install(struct net *net, struct egressk_policy *p)
+int egressk_policy_install(struct net *net, struct egressk_policy *p,
+			   bool rtnl_held)
 {
 	struct egressk_net *en = egressk_pernet(net);
 	struct egressk_policy *old;
@@ -96,6 +112,8 @@ int egressk_policy_install(struct net *net, struct egressk_policy *p)
 	lockdep_assert_held(&egressk_config_mutex);
 
 	if (!en->attached) {
+		if (WARN_ON_ONCE(!rtnl_held))
+			return -EAGAIN;
 		err = egressk_attach(net, en);
 		if (err)
 			return err;
@@ -153,6 +171,8 @@ static int __net_init egressk_net_init(struct net *net)
 	en->attached = false;
 	INIT_LIST_HEAD(&en->txns);
 	en->nr_txns = 0;
+	INIT_LIST_HEAD(&en->devhooks);
+	en->nr_devhooks = 0;
 	egressk_event_init(en);
 	return 0;
 }
@@ -165,9 +185,11 @@ static void __net_exit egressk_net_pre_exit(struct net *net)
 {
 	struct egressk_net *en = egressk_pernet(net);
 
+	rtnl_lock();
 	mutex_lock(&egressk_config_mutex);
 	egressk_detach(net, en);
 	mutex_unlock(&egressk_config_mutex);
+	rtnl_unlock();
 }
 
 static void __net_exit egressk_net_exit(struct net *net)
@@ -178,6 +200,7 @@ static void __net_exit egressk_net_exit(struct net *net)
 	/* only init_net has transactions, and only at module unload */
 	egressk_txn_drop_all(en);
 	WARN_ON_ONCE(en->attached);
+	WARN_ON_ONCE(!list_empty(&en->devhooks));
 	mutex_unlock(&egressk_config_mutex);
 }
 

@@ -118,11 +118,20 @@
  *     EGRESSK_A_EVENT nest:
  *       EGRESSK_EVENT_A_VERDICT    u8,  enum egressk_verdict
  *       EGRESSK_EVENT_A_REASON     u8,  enum egressk_reason
- *       EGRESSK_EVENT_A_FAMILY     u8,  AF_INET or AF_INET6
- *       EGRESSK_EVENT_A_PROTO      u8,  IP protocol number
+ *       EGRESSK_EVENT_A_FAMILY     u8,  AF_INET or AF_INET6; 0 (AF_UNSPEC)
+ *                                  when unknown (a non-IP packet-socket frame)
+ *       EGRESSK_EVENT_A_PROTO      u8,  IP protocol number (0 when unknown)
  *       EGRESSK_EVENT_A_DADDR4 / EGRESSK_EVENT_A_DADDR6
+ *                                  (absent when the family is unknown)
  *       EGRESSK_EVENT_A_DPORT      u16 (tcp and udp only)
  *       EGRESSK_EVENT_A_RULE_ID    u32 (when a deny rule matched)
+ *       EGRESSK_EVENT_A_IFINDEX    u32 (added later: packet-socket frames
+ *                                  only, the device in the namespace)
+ *       EGRESSK_EVENT_A_ETHERTYPE  u16, host order (added later: packet-socket
+ *                                  frames only, the frame's protocol)
+ *   Packet-socket frames (reason RAW_SOCKET, seen at NF_NETDEV_EGRESS) carry
+ *   what their own IP header claims, when they have one: they are forged by
+ *   definition.  Clients must ignore event attributes they do not know.
  *
  * Errors come back as negative errno with an extack message that says what
  * was wrong; egresskctl prints it.
@@ -219,7 +228,7 @@ enum egressk_reason {
 	EGRESSK_REASON_UNSPEC,
 	EGRESSK_REASON_DEFAULT,		/* no rule allowed it */
 	EGRESSK_REASON_DENY_RULE,	/* a deny rule matched */
-	EGRESSK_REASON_RAW_SOCKET,	/* raw socket without "allow raw" */
+	EGRESSK_REASON_RAW_SOCKET,	/* raw or packet socket without "allow raw" */
 	EGRESSK_REASON_SOURCE_ROUTE,	/* IPv4 source route or IPv6 routing header */
 	EGRESSK_REASON_MALFORMED,	/* headers could not be read */
 	__EGRESSK_REASON_MAX,
@@ -289,7 +298,7 @@ enum egressk_stats_attr {
 	EGRESSK_STATS_A_REJECTED,	/* packets refused with an error or RST */
 	EGRESSK_STATS_A_DROPPED,	/* packets dropped silently (default drop) */
 	EGRESSK_STATS_A_AUDITED,	/* audit mode: packets enforce would block */
-	EGRESSK_STATS_A_RAW_REJECTED,	/* packets from raw sockets refused */
+	EGRESSK_STATS_A_RAW_REJECTED,	/* packets from raw sockets and frames from packet sockets refused */
 	EGRESSK_STATS_A_EVENTS_LOST,	/* events not sent (rate limit or memory) */
 	EGRESSK_STATS_A_MALFORMED,	/* packets dropped: headers unreadable (added after v1 draft) */
 
@@ -307,6 +316,8 @@ enum egressk_event_attr {
 	EGRESSK_EVENT_A_DADDR6,		/* 16 bytes */
 	EGRESSK_EVENT_A_DPORT,		/* u16 */
 	EGRESSK_EVENT_A_RULE_ID,	/* u32 */
+	EGRESSK_EVENT_A_IFINDEX,	/* u32, packet-socket frames (added later) */
+	EGRESSK_EVENT_A_ETHERTYPE,	/* u16, host order, packet-socket frames (added later) */
 
 	__EGRESSK_EVENT_A_MAX,
 	EGRESSK_EVENT_A_MAX = __EGRESSK_EVENT_A_MAX - 1
