@@ -51,6 +51,7 @@ def main():
             '\tsize_t len;',
             '};', '']
     entries = {True: [], False: []}
+    sni_entries = []    # TLS fixtures that carry a name: the name-mangling cases
     for n in names:
         path = os.path.join(fixture_dir, n)
         if os.path.exists(path + '.sni'):
@@ -68,16 +69,20 @@ def main():
         entries[tls].append('\t{ %s, %s, %s, NULL, %s, %d },'
                             % (c_string(n), 'true' if tls else 'false', c_string(expect),
                                ident, len(data)))
+        if tls and expect:
+            sni_entries.append(entries[tls][-1])
     for n in missing:
         with open(os.path.join(fixture_dir, n + '.missing')) as f:
             reason = f.read().strip() or 'client not installed when recording'
         tls = not n.endswith('-http')
         entries[tls].append('\t{ %s, %s, "", %s, NULL, 0 },'
                             % (c_string(n), 'true' if tls else 'false', c_string(reason)))
-    for tls, array in ((True, 'egressk_tls_fixtures'), (False, 'egressk_http_fixtures')):
-        if not entries[tls]:
+    for array, rows in (('egressk_tls_fixtures', entries[True]),
+                        ('egressk_tls_sni_fixtures', sni_entries),
+                        ('egressk_http_fixtures', entries[False])):
+        if not rows:
             sys.exit('gen_fixtures.py: no %s fixtures in %s' % (array, fixture_dir))
-        body += ['static const struct egressk_fixture %s[] = {' % array] + entries[tls] + ['};', '']
+        body += ['static const struct egressk_fixture %s[] = {' % array] + rows + ['};', '']
     body += ['#endif', '']
     text = '\n'.join(body)
     try:

@@ -439,12 +439,23 @@ static void fixture_desc(const struct egressk_fixture *f, char *desc)
 }
 
 KUNIT_ARRAY_PARAM(tls_fixture, egressk_tls_fixtures, fixture_desc);
+KUNIT_ARRAY_PARAM(tls_sni_fixture, egressk_tls_sni_fixtures, fixture_desc);
 KUNIT_ARRAY_PARAM(http_fixture, egressk_http_fixtures, fixture_desc);
+
+/*
+ * Linux 6.1 prints no SKIP directive on the result line of one row of a
+ * parameterised case, so say it in a diagnostic line that ktap.py turns into
+ * a counted SKIP, then skip.
+ */
+#define skip_row(test, fmt, ...) do {					\
+		kunit_info(test, "SKIP: " fmt, ##__VA_ARGS__);		\
+		kunit_skip(test, fmt, ##__VA_ARGS__);			\
+	} while (0)
 
 static void skip_missing(struct kunit *test, const struct egressk_fixture *f)
 {
 	if (f->skip)
-		kunit_skip(test, "fixture %s not recorded: %s", f->client, f->skip);
+		skip_row(test, "fixture %s not recorded: %s", f->client, f->skip);
 }
 
 /* The recorded hello gives the name the client was told to send. */
@@ -514,8 +525,7 @@ static void tls_fixture_uppercase_test(struct kunit *test)
 	u8 *copy;
 
 	skip_missing(test, f);
-	if (!n)
-		kunit_skip(test, "fixture %s sends no SNI", f->client);
+	KUNIT_ASSERT_GT_MSG(test, n, (size_t)0, "fixture %s in the SNI table sends no SNI", f->client);
 	for (i = 0; i + n <= f->len; i++)
 		if (!memcmp(f->data + i, f->expect, n)) {
 			at = i;
@@ -543,8 +553,7 @@ static void tls_fixture_small_buffer_test(struct kunit *test)
 	int rc;
 
 	skip_missing(test, f);
-	if (!n)
-		kunit_skip(test, "fixture %s sends no SNI", f->client);
+	KUNIT_ASSERT_GT_MSG(test, n, (size_t)0, "fixture %s in the SNI table sends no SNI", f->client);
 	memset(name, 0x5a, sizeof(name));
 	rc = egressk_parse_tls_sni(f->data, f->len, name, n, &out_len);
 	KUNIT_EXPECT_EQ_MSG(test, rc, I, "name_size %zu for a %zu-char name", n, n);
@@ -571,8 +580,8 @@ static struct kunit_case egressk_tls_cases[] = {
 	KUNIT_CASE_PARAM(tls_fixture_test, tls_fixture_gen_params),
 	KUNIT_CASE_PARAM(tls_fixture_truncated_test, tls_fixture_gen_params),
 	KUNIT_CASE_PARAM(tls_fixture_reframed_test, tls_fixture_gen_params),
-	KUNIT_CASE_PARAM(tls_fixture_uppercase_test, tls_fixture_gen_params),
-	KUNIT_CASE_PARAM(tls_fixture_small_buffer_test, tls_fixture_gen_params),
+	KUNIT_CASE_PARAM(tls_fixture_uppercase_test, tls_sni_fixture_gen_params),
+	KUNIT_CASE_PARAM(tls_fixture_small_buffer_test, tls_sni_fixture_gen_params),
 	KUNIT_CASE_PARAM(tls_fixture_not_http_test, tls_fixture_gen_params),
 	{}
 };
