@@ -13,8 +13,8 @@
 #
 # The kernel tree is extracted once per source package version into the cache
 # and reused; the build directory lives next to it, so a warm run only
-# recompiles what changed.  The tree gets net/egressk (a directory of symlinks
-# to tests/kunit/ and kmod/ plus a generated fixtures.h) and one line each in
+# recompiles what changed.  The tree gets net/egressk (copies of tests/kunit/
+# and kmod/ files plus a generated fixtures.h) and one line each in
 # net/Kconfig and net/Makefile.  Output: PASS/FAIL/SKIP per case and a last
 # line "N passed, N failed[, N skipped]"; exit status non-zero on any failure,
 # build error or missing kernel source.
@@ -67,36 +67,52 @@ grep -q '^obj-y += egressk/' "$tree/net/Makefile" ||
 	sed -i '$a obj-y += egressk/' "$tree/net/Makefile"
 grep -q '^source "net/egressk/Kconfig"' "$tree/net/Kconfig" || die "could not patch net/Kconfig"
 
-# net/egressk: symlinks to the sources under test and the suites.  Stale links
-# (a removed suite) go; fixtures.h is regenerated only when it would change.
+# net/egressk: copies of the sources under test and the suites.  Copies, not
+# symlinks: make compares the mtime of a symlink's target, so swapping a link
+# (or a file whose mtime is older than its object) would keep a stale object.
+# A file is copied only when its content differs, so its mtime changes exactly
+# when make must rebuild it.  Files no longer wanted (a removed suite) go.
 stage="$tree/net/egressk"
+[ -L "$stage" ] && rm -f "$stage"
 mkdir -p "$stage"
-want=("$HERE/Kconfig" "$HERE/Makefile" "$HERE"/*_kunit.c "$HERE"/*_kunit.h
+want=("$HERE/Kconfig" "$HERE/Makefile" "$HERE"/*_kunit.c
       "$TOP/kmod/parse.c" "$TOP/kmod/parse.h" "$TOP/kmod/cidr.c" "$TOP/kmod/cidr.h"
       "$TOP/kmod/cidr_compat.h")
-for f in "$stage"/*; do
-	[ -L "$f" ] || continue
-	keep=0
-	for w in "${want[@]}"; do [ "$(basename "$w")" = "$(basename "$f")" ] && keep=1; done
-	[ $keep = 1 ] || rm -f "$f"
-done
+declare -A wanted=([fixtures.h]=1)
 for w in "${want[@]}"; do
-	[ -e "$w" ] || continue
-	ln -sfn "$w" "$stage/$(basename "$w")"
+	[ -f "$w" ] || die "missing source $w"
+	wanted[$(basename "$w")]=1
+	dst="$stage/$(basename "$w")"
+	{ [ ! -L "$dst" ] && cmp -s "$w" "$dst"; } || cp --remove-destination "$w" "$stage/" ||
+		die "cannot copy $w into $stage"
+done
+for f in "$stage"/*; do
+	[ -n "${wanted[$(basename "$f")]:-}" ] || rm -f "$f"
 done
 python3 "$HERE/gen_fixtures.py" "${FIXTURE_DIR:-$TOP/tests/parsers/fixtures}" "$stage/fixtures.h" ||
 	die "gen_fixtures.py failed"
 
 cd "$tree" || die "cannot enter $tree"
-echo "# building the UML KUnit kernel in $build (-j$JOBS)"
+# Skip make when nothing it reads changed since the last good build: a no-op
+# make over the whole UML tree still costs ~30 s on 2 busy cores.
+stamp=$( { echo "staging: copies v1"; cat "$HERE/kunitconfig"; cd "$stage" && for f in *; do echo "== $f"; cat "$f"; done; } |
+	sha256sum | cut -d' ' -f1)
 tb=$(date +%s)
-if ! python3 tools/testing/kunit/kunit.py build --kunitconfig="$HERE/kunitconfig" \
-	--build_dir="$build" --jobs "$JOBS" >"$key/build.log" 2>&1; then
-	tail -n 60 "$key/build.log"
-	die "UML kernel build failed (log: $key/build.log)"
+if [ -z "${EGRESSK_KUNIT_FORCE_BUILD:-}" ] && [ -x "$build/linux" ] &&
+   [ "$(cat "$build/.egressk-stamp" 2>/dev/null)" = "$stamp" ]; then
+	echo "# build: up to date (sources and kunitconfig unchanged; EGRESSK_KUNIT_FORCE_BUILD=1 rebuilds)"
+else
+	echo "# building the UML KUnit kernel in $build (-j$JOBS)"
+	rm -f "$build/.egressk-stamp"
+	if ! python3 tools/testing/kunit/kunit.py build --kunitconfig="$HERE/kunitconfig" \
+		--build_dir="$build" --jobs "$JOBS" >"$key/build.log" 2>&1; then
+		tail -n 60 "$key/build.log"
+		die "UML kernel build failed (log: $key/build.log)"
+	fi
+	grep -q '^CONFIG_EGRESSK_KUNIT_TEST=y' "$build/.config" ||
+		die "CONFIG_EGRESSK_KUNIT_TEST is not set in $build/.config (Kconfig hook?)"
+	echo "$stamp" >"$build/.egressk-stamp"
 fi
-grep -q '^CONFIG_EGRESSK_KUNIT_TEST=y' "$build/.config" ||
-	die "CONFIG_EGRESSK_KUNIT_TEST is not set in $build/.config (Kconfig hook?)"
 echo "# build took $(( $(date +%s) - tb ))s (setup $(( tb - t0 ))s)"
 
 tr=$(date +%s)
