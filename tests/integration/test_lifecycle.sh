@@ -46,8 +46,8 @@ check "policy in force (other blocked)" tcp_refused_fast "$AGENT" $OTHER4 80
 check_rc "show --netns PATH" 0 ctl show --netns "/run/netns/$AGENT"
 ip netns exec "$AGENT" sleep 600 & sleeper=$!; _pids+=($sleeper)
 # "ip netns exec" enters the netns after the fork: wait until it has
-wait_for 10 test "$(stat -L -c %i /proc/$sleeper/ns/net)" = "$(stat -L -c %i "/run/netns/$AGENT")" ||
-	nok "the sleeper entered $AGENT"
+in_agent_ns() { [ "$(stat -L -c %i "/proc/$1/ns/net")" = "$(stat -L -c %i "/run/netns/$AGENT")" ]; }
+wait_for 10 in_agent_ns $sleeper || nok "the sleeper entered $AGENT"
 check_rc "show --pid PID (a process in the netns)" 0 ctl show --pid $sleeper
 check "--pid shows the same policy as --netns-name" \
 	sh -c "[ \"\$('$CTL' show --pid $sleeper)\" = \"\$('$CTL' show --netns-name '$AGENT')\" ]"
