@@ -536,9 +536,11 @@ static void cidr_random_test(struct kunit *test)
 	struct cidr_rule_in *rules;
 	struct cidr_port_range *ranges;
 	struct cidr_key *bases;
-	struct cidr_table t = {};
+	struct cidr_rule_in *reversed;
+	struct cidr_table t = {}, t_rev = {};
 	struct rnd_state rs;
-	u32 i, probes = 0, failures = 0;
+	u32 i, probes = 0, failures = 0, order_failures = 0;
+	u64 nr_ranges;
 	static const u8 protos[] = { CIDR_PROTO_TCP, CIDR_PROTO_UDP, CIDR_PROTO_ICMP,
 				     CIDR_PROTO_OTHER };
 
@@ -591,6 +593,23 @@ static void cidr_random_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, cidr_table_build(&t, c->width, rules, c->nr_rules), 0);
 
 	/*
+	 * No unbounded tables: what the build allocated stays within the
+	 * bound the policy code uses to refuse oversized policies up front.
+	 */
+	for (i = 0, nr_ranges = 0; i < c->nr_rules; i++)
+		nr_ranges += rules[i].nr_ranges;
+	KUNIT_EXPECT_LE(test, (u64)t.nr_iv * (sizeof(*t.iv_start) + sizeof(*t.iv_node)) +
+			(u64)t.nr_nodes * sizeof(*t.nodes) + (u64)t.nr_ports * sizeof(*t.ports),
+			cidr_table_bound_bytes(c->nr_rules, nr_ranges));
+
+	/* "Build from rules in any order": the reversed list gives the same verdicts. */
+	reversed = kunit_kcalloc(test, c->nr_rules, sizeof(*reversed), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, reversed);
+	for (i = 0; i < c->nr_rules; i++)
+		reversed[i] = rules[c->nr_rules - 1 - i];
+	KUNIT_ASSERT_EQ(test, cidr_table_build(&t_rev, c->width, reversed, c->nr_rules), 0);
+
+	/*
 	 * Probes: random addresses near the bases, and the first and last
 	 * address of rules and their outside neighbours (the boundaries).
 	 */
@@ -626,11 +645,19 @@ static void cidr_random_test(struct kunit *test)
 		if (!check_probe(test, &t, rules, c->nr_rules, c->width, &addr, proto,
 				 has_port, has_port ? port : 0, c->desc))
 			failures++;
+		if (order_failures < 3 &&
+		    cidr_lookup(&t, &addr, proto, has_port, has_port ? port : 0).verdict !=
+		    cidr_lookup(&t_rev, &addr, proto, has_port, has_port ? port : 0).verdict) {
+			order_failures++;
+			KUNIT_FAIL(test, "%016llx%016llx: verdict depends on rule order",
+				   addr.hi, addr.lo);
+		}
 	}
 	kunit_info(test, "%s: %u rules, %u intervals, %u nodes, %u probes", c->desc,
 		   c->nr_rules, t.nr_iv, t.nr_nodes, probes);
 	KUNIT_EXPECT_GT(test, probes, 3000U);
 	cidr_table_free(&t);
+	cidr_table_free(&t_rev);
 }
 
 static struct kunit_case egressk_cidr_cases[] = {

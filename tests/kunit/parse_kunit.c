@@ -743,11 +743,33 @@ static void http_fixture_not_tls_test(struct kunit *test)
 	expect_answer(test, egressk_parse_tls_sni, f->data, f->len, I, NULL, f->client);
 }
 
+/* As for TLS: a Host that does not fit @name_size is INVALID, no overflow. */
+static void http_fixture_small_buffer_test(struct kunit *test)
+{
+	const struct egressk_fixture *f = test->param_value;
+	size_t n = strlen(f->expect), out_len = 0;
+	char name[EGRESSK_NAME_BUF + 1];
+	int rc;
+
+	skip_missing(test, f);
+	memset(name, 0x5a, sizeof(name));
+	rc = egressk_parse_http_host(f->data, f->len, name, n, &out_len);
+	KUNIT_EXPECT_EQ_MSG(test, rc, I, "name_size %zu for a %zu-char name", n, n);
+	KUNIT_EXPECT_EQ(test, name[n], (char)0x5a);
+	memset(name, 0x5a, sizeof(name));
+	rc = egressk_parse_http_host(f->data, f->len, name, n + 1, &out_len);
+	KUNIT_EXPECT_EQ_MSG(test, rc, F, "name_size %zu for a %zu-char name", n + 1, n);
+	KUNIT_EXPECT_EQ(test, name[n + 1], (char)0x5a);
+	if (rc == F)
+		KUNIT_EXPECT_STREQ(test, name, f->expect);
+}
+
 static struct kunit_case egressk_http_cases[] = {
 	KUNIT_CASE_PARAM(http_request_test, http_request_gen_params),
 	KUNIT_CASE_PARAM(http_bound_test, http_bound_gen_params),
 	KUNIT_CASE_PARAM(http_fixture_test, http_fixture_gen_params),
 	KUNIT_CASE_PARAM(http_fixture_truncated_test, http_fixture_gen_params),
+	KUNIT_CASE_PARAM(http_fixture_small_buffer_test, http_fixture_gen_params),
 	KUNIT_CASE_PARAM(http_fixture_not_tls_test, http_fixture_gen_params),
 	{}
 };
