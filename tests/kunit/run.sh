@@ -6,7 +6,8 @@
 #   tests/kunit/run.sh [FILTER_GLOB]      default: egressk_*
 #
 # Environment:
-#   EGRESSK_KUNIT_CACHE  cache directory (default /var/cache/egressk/kunit)
+#   EGRESSK_KUNIT_CACHE  cache directory (default /var/cache/egressk/kunit, or
+#                        ~/.cache/egressk/kunit when that is not writable)
 #   EGRESSK_KUNIT_JOBS   make -j (default: number of CPUs)
 #   KERNEL_SOURCE        linux-source tarball (default: newest
 #                        /usr/src/linux-source-*.tar.xz, Debian linux-source-6.1)
@@ -23,6 +24,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 FILTER=${1:-egressk_*}
 CACHE=${EGRESSK_KUNIT_CACHE:-/var/cache/egressk/kunit}
+# Not root and no access to /var/cache: fall back to the user's cache.
+if [ -z "${EGRESSK_KUNIT_CACHE:-}" ]; then
+	if ! mkdir -p "$CACHE" 2>/dev/null || [ ! -w "$CACHE" ]; then
+		CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/egressk/kunit
+	fi
+fi
 JOBS=${EGRESSK_KUNIT_JOBS:-$(nproc)}
 # Suites this run must see; a missing one is a failure (crash, bad filter).
 EXPECTED_SUITES=(egressk_tls egressk_http egressk_name egressk_cidr)
