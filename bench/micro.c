@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Userspace microbenchmark of the code egressk shares with the kernel, for
+ * callgrind instruction counts (bench/run.sh runs it under
+ * `valgrind --tool=callgrind --toggle-collect=bench_*`).
+ *
+ *   micro cidr N LOOKUPS SEED    build a table of N random IPv4 prefixes
+ *                                (plus one /32), then LOOKUPS lookups, half
+ *                                hits (an address inside a listed prefix),
+ *                                half misses; the lookups run in
+ *                                bench_cidr_lookups()
+ *   micro domain LOOKUPS         egressk_domain_match() over a fixed set of
+ *                                pattern/name pairs, in bench_domain_match()
+ *   micro sni FILE LOOKUPS       egressk_parse_tls_sni() over one ClientHello,
+ *                                in bench_sni_parse()
+ *
+ * Without valgrind it prints the wall time per operation too (not used for
+ * targets: the machines are noisy).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cidr.h"
+#include "parse.h"
+
+static u64 rng_state;
+static u64 rnd(void)
+{
+	/* xorshift64*: deterministic, no libc state */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+volatile u32 sink;
+
+__attribute__((noinline)) void bench_cidr_lookups(const struct cidr_table *t,
+		const struct cidr_key *keys, u32 n)
+{
+	u32 i, acc = 0;
+
+	for (i = 0; i < n; i++) {
+		struct cidr_result r = cidr_lookup(t, &keys[i], CIDR_PROTO_TCP,
+						   true, 443);
+		acc += r.rule_id;
+	}
+	sink = acc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int run_cidr(u32 n, u32 lookups, u64 seed)
+{
+	struct cidr_rule_in *rules = calloc(n + 1, sizeof(*rules));
+	struct cidr_key *keys = calloc(lookups, sizeof(*keys));
+	u32 *bases = calloc(n + 1, sizeof(*bases));
+	struct cidr_table t;
+	u32 i, nb = 0, hits = 0;
+	double t0, t1;
+	int err;
+
+	if (!rules || !keys || !bases)
+		return 1;
+	rng_state = seed | 1;
+	/* distinct random /24 bases (as the guest benchmark), prefix /24../32 */
+	while (nb < n) {
+		u32 b = (u32)rnd() >> 8, j;
+
+		if ((b >> 16) == 0 || (b >> 16) == 10 || (b >> 16) == 127 ||
+		    (b >> 16) >= 224 || b == (198u << 16 | 51 << 8 | 100))
+			continue;
+		bases[nb++] = b;
+		(void)j;
+	}
+	qsort(bases, nb, sizeof(u32), cmp_u32);
+	for (i = 1, nb = 1; i < n; i++)
+		if (bases[i] != bases[nb - 1])
+			bases[nb++] = bases[i];
+	for (i = 0; i < nb; i++) {
+		static const u8 plens[] = { 24, 24, 25, 26, 28, 32 };
+		u8 pl = plens[rnd() % 6];
+		u32 a = bases[i] << 8;
+
+		if (pl > 24)
+			a |= ((u32)rnd() & ((1u << (pl - 24)) - 1)) << (32 - pl);
+		rules[i].addr.hi = 0;
+		rules[i].addr.lo = a;
+		rules[i].prefixlen = pl;
+		rules[i].action = CIDR_ALLOW;
+		rules[i].proto = CIDR_PROTO_ANY;
+		rules[i].id = i;
+	}
+	/* the server */
+	rules[nb].addr.lo = 198u << 24 | 51 << 16 | 100 << 8 | 2;
+	rules[nb].prefixlen = 32;
+	rules[nb].id = nb;
+	nb++;
+	err = cidr_table_build(&t, 32, rules, nb);
+	if (err) {
+		fprintf(stderr, "cidr_table_build: %d\n", err);
+		return 1;
+	}
+	for (i = 0; i < lookups; i++) {
+		if (i & 1) {	/* hit: first address of a random rule */
+			keys[i] = rules[rnd() % nb].addr;
+		} else {	/* miss (almost always): random address */
+			keys[i].hi = 0;
+			keys[i].lo = (u32)rnd();
+		}
+	}
+	t0 = now();
+	bench_cidr_lookups(&t, keys, lookups);
+	t1 = now();
+	for (i = 0; i < lookups; i++)
+		hits += cidr_lookup(&t, &keys[i], CIDR_PROTO_TCP, true, 443).verdict == CIDR_ALLOW;
+	printf("cidr rules=%u intervals=%u nodes=%u lookups=%u hits=%u ns_per_lookup=%.1f\n",
+	       nb, t.nr_iv, t.nr_nodes, lookups, hits, (t1 - t0) * 1e9 / lookups);
+	cidr_table_free(&t);
+	free(rules);
+	free(keys);
+	free(bases);
+	return 0;
+}
+
+static const char *const dom_pairs[][2] = {
+	{ ".example.com", "www.example.com" },
+	{ ".example.com", "example.com" },
+	{ "*.example.com", "a.b.c.example.com" },
+	{ "*.example.com", "example.org" },
+	{ "api.github.com", "api.github.com" },
+	{ ".githubusercontent.com", "objects.githubusercontent.com" },
+	{ ".pypi.org", "files.pythonhosted.org" },
+	{ "registry.npmjs.org", "registry.npmjs.org." },
+	{ ".amazonaws.com", "s3.eu-west-1.AMAZONAWS.com" },
+	{ ".debian.org", "deb.debian.org" },
+};
+#define NR_DOM (sizeof(dom_pairs) / sizeof(dom_pairs[0]))
+
+__attribute__((noinline)) void bench_domain_match(u32 n)
+{
+	u32 i, acc = 0;
+
+	for (i = 0; i < n; i++)
+		acc += egressk_domain_match(dom_pairs[i % NR_DOM][0],
+					    dom_pairs[i % NR_DOM][1]);
+	sink = acc;
+}
+
+__attribute__((noinline)) void bench_sni_parse(const u8 *buf, size_t len, u32 n)
+{
+	char name[256];
+	size_t nl;
+	u32 i, acc = 0;
+
+	for (i = 0; i < n; i++)
+		acc += egressk_parse_tls_sni(buf, len, name, sizeof(name), &nl) + (u32)nl;
+	sink = acc;
+}
+
+int main(int argc, char **argv)
+{
+	double t0;
+
+	if (argc >= 5 && !strcmp(argv[1], "cidr"))
+		return run_cidr(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
+				strtoull(argv[4], NULL, 0));
+	if (argc >= 3 && !strcmp(argv[1], "domain")) {
+		u32 n = strtoul(argv[2], NULL, 0);
+
+		t0 = now();
+		bench_domain_match(n);
+		printf("domain pairs=%zu matches=%u ns_per_match=%.1f\n", NR_DOM,
+		       n, (now() - t0) * 1e9 / n);
+		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "sni")) {
+		static u8 buf[65536];
+		FILE *f = fopen(argv[2], "rb");
+		size_t len;
+		char name[256];
+		size_t nl = 0;
+		u32 n = strtoul(argv[3], NULL, 0);
+		int r;
+
+		if (!f) {
+			perror(argv[2]);
+			return 1;
+		}
+		len = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		r = egressk_parse_tls_sni(buf, len, name, sizeof(name), &nl);
+		t0 = now();
+		bench_sni_parse(buf, len, n);
+		printf("sni file=%s bytes=%zu result=%s name=%.*s parses=%u ns_per_parse=%.1f\n",
+		       argv[2], len, egressk_parse_result_name(r), (int)nl, name, n,
+		       (now() - t0) * 1e9 / n);
+		return 0;
+	}
+	fprintf(stderr, "usage: micro cidr N LOOKUPS SEED | domain N | sni FILE N\n");
+	return 2;
+}
