@@ -113,7 +113,10 @@ else
 	rm -f "$build/.egressk-stamp"
 	if ! python3 tools/testing/kunit/kunit.py build --kunitconfig="$HERE/kunitconfig" \
 		--build_dir="$build" --jobs "$JOBS" >"$key/build.log" 2>&1; then
-		tail -n 60 "$key/build.log"
+		# Name the work-tree files, not their copies in the cached tree.
+		tail -n 60 "$key/build.log" | sed -E \
+			-e "s#$stage/([A-Za-z0-9_]+_kunit\.c|Kconfig|Makefile)#tests/kunit/\1#g" \
+			-e "s#$stage/(parse|cidr)([A-Za-z0-9_]*\.[ch])#kmod/\1\2#g"
 		die "UML kernel build failed (log: $key/build.log)"
 	fi
 	grep -q '^CONFIG_EGRESSK_KUNIT_TEST=y' "$build/.config" ||
