@@ -142,13 +142,13 @@ def main():
     P("| | |\n|---|---|")
     P("| host | %s |" % a.host)
     P("| guest kernel | %s (QEMU %s, %s vCPUs, %s MiB) |" % (
-        kernel, "TCG software emulation" if "TCG" in meta.get("cpu", "") else meta.get("cpu", "?").replace("_", " "),
+        kernel, "TCG software emulation" if "TCG" in meta.get("cpu", "") else meta.get("cpu", "?").replace("~", " "),
         meta.get("cpus", "?"), fmt(fnum(meta.get("mem_kb", 0)) / 1024 if meta.get("mem_kb") else None)))
-    P("| guest CPU | %s |" % meta.get("cpu", "?").replace("_", " "))
+    P("| guest CPU | %s |" % meta.get("cpu", "?").replace("~", " "))
     P("| rounds | %s (connections %s s, misses %s s, UDP %s s, iperf3 %s s per config per round) |" % (
         meta.get("rounds", "?"), meta.get("dconn", "?"), meta.get("dmiss", "?"), meta.get("dudp", "?"), meta.get("diperf", "?")))
-    P("| peers | %s, %s, ipset %s |" % (meta.get("iptables", "?").replace("_", " "),
-                                       meta.get("nft", "?").replace("_", " "), meta.get("ipset", "?").rstrip(",")))
+    P("| peers | %s, %s, ipset %s |" % (meta.get("iptables", "?").replace("~", " "),
+                                       meta.get("nft", "?").replace("~", " "), meta.get("ipset", "?").rstrip(",")))
     P("| guest run | %s s in the VM; whole bench/run.sh %s s; VM exit status %s |\n" % (
         meta.get("total_secs", "n/a"), a.host_secs or "n/a", vm_rc if vm_rc is not None else "n/a"))
 
@@ -331,15 +331,21 @@ def main():
     P("## Workload 7: callgrind instruction counts of the shared code (userspace)\n")
     P("`valgrind --tool=callgrind --toggle-collect=bench_*` over bench/micro.c, which links "
       "kmod/cidr.c and kmod/parse.c unchanged (gcc -O2). Deterministic counts.\n")
-    P("| CIDR prefixes | intervals | instructions per lookup (half hits, half misses) | ratio to 10 |\n|---|---|---|---|")
-    cidr = [(int(kv["n"]), kv) for k, kv in micro if k == "cidr"]
-    ref = None
-    ipl = {}
-    for n, kv in cidr:
-        v = fnum(kv["ir"]) / fnum(kv["lookups"])
-        ipl[n] = v
-        ref = ref or v
-        P("| %s | %s | %s | %s |" % (fmt(n), fmt(fnum(kv.get("intervals"))), fmt(v, 1), fmt(v / ref, 2)))
+    P("| CIDR prefixes | intervals | instructions per lookup, half hits half misses | ratio to 10 | hits only | misses only |")
+    P("|---|---|---|---|---|---|")
+    ipl_kind = collections.defaultdict(dict)
+    nint = {}
+    for k, kv in micro:
+        if k == "cidr":
+            n = int(kv["n"])
+            ipl_kind[kv.get("kind", "mixed")][n] = fnum(kv["ir"]) / fnum(kv["lookups"])
+            nint[n] = fnum(kv.get("intervals"))
+    ipl = ipl_kind.get("mixed", {})
+    ref = ipl[min(ipl)] if ipl else None
+    for n in sorted(ipl):
+        v = ipl[n]
+        P("| %s | %s | %s | %s | %s | %s |" % (fmt(n), fmt(nint.get(n)), fmt(v, 1), fmt(v / ref, 2),
+                                          fmt(ipl_kind["hit"].get(n), 1), fmt(ipl_kind["miss"].get(n), 1)))
     P("")
     if 10 in ipl and 100000 in ipl:
         r = ipl[100000] / ipl[10]

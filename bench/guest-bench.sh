@@ -23,9 +23,9 @@ LG=$BB/bin/loadgen KO=$BB/bin/egressk.ko CTL=$BB/bin/egresskctl R=$BB/rules
 SRV4=198.51.100.200 SRV6=2001:db8:100::1 MISS4=203.0.113.1 PORT=8080
 
 if [ "$MODE" = full ]; then
-	ROUNDS=${BENCH_ROUNDS:-15} DCONN=1.5 DMISS=1 DUDP=1 DIPERF=2
+	ROUNDS=${BENCH_ROUNDS:-15} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1
 	SCALES="10 1000 10000 100000" MIX=10000 LOADN=100000 LOADREPS=3
-	SO_STEPS="10 100 1000" SO_ROUNDS=5 REPL_ROUNDS=5
+	SO_STEPS="10 100 1000" SO_ROUNDS=3 REPL_ROUNDS=5
 else
 	ROUNDS=${BENCH_ROUNDS:-5} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1
 	SCALES="10 1000 10000" MIX=10000 LOADN=10000 LOADREPS=2
@@ -60,8 +60,8 @@ T0=$(now)
 log "mode $MODE: $ROUNDS rounds, conn ${DCONN}s, scales $SCALES, kernel $(uname -r)"
 emit meta - - - kernel=$(uname -r) mode=$MODE pin=$(IFS=_; echo "${PIN[*]:-none}") rounds=$ROUNDS dconn=$DCONN dmiss=$DMISS dudp=$DUDP diperf=$DIPERF \
 	cpus=$(nproc) mem_kb=$(awk '/MemTotal/{print $2}' /proc/meminfo) \
-	cpu="$(awk -F': ' '/model name/{gsub(/ /,"_",$2); print $2; exit}' /proc/cpuinfo)" \
-	iptables="$(iptables -V | tr ' ' '_')" nft="$(nft -v | tr ' ' '_')" ipset="$(ipset -v 2>&1 | head -1 | awk '{print $2}')"
+	cpu="$(awk -F': ' '/model name/{gsub(/ /,"~",$2); print $2; exit}' /proc/cpuinfo)" \
+	iptables="$(iptables -V | tr ' ' '~')" nft="$(nft -v | tr ' ' '~')" ipset="$(ipset -v 2>&1 | head -1 | awk '{print $2}')"
 
 for m in veth bridge nf_conntrack nf_tables nft_ct nft_reject_inet nf_reject_ipv4 nf_reject_ipv6 \
 	ip_set ip_set_hash_net xt_set ipt_REJECT ip6t_REJECT nft_compat iptable_filter ip6table_filter; do

@@ -4,10 +4,12 @@
  * callgrind instruction counts (bench/run.sh runs it under
  * `valgrind --tool=callgrind --toggle-collect=bench_*`).
  *
- *   micro cidr N LOOKUPS SEED    build a table of N random IPv4 prefixes
- *                                (plus one /32), then LOOKUPS lookups, half
- *                                hits (an address inside a listed prefix),
- *                                half misses; the lookups run in
+ *   micro cidr N LOOKUPS SEED [mixed|hit|miss]
+ *                                build a table of N random IPv4 prefixes
+ *                                (plus one /32), then LOOKUPS lookups: hits
+ *                                (an address inside a listed prefix),
+ *                                misses (random addresses), or half each
+ *                                (default); the lookups run in
  *                                bench_cidr_lookups()
  *   micro domain LOOKUPS         egressk_domain_match() over a fixed set of
  *                                pattern/name pairs, in bench_domain_match()
@@ -64,7 +66,7 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int run_cidr(u32 n, u32 lookups, u64 seed)
+static int run_cidr(u32 n, u32 lookups, u64 seed, const char *kind)
 {
 	struct cidr_rule_in *rules = calloc(n + 1, sizeof(*rules));
 	struct cidr_key *keys = calloc(lookups, sizeof(*keys));
@@ -116,7 +118,9 @@ static int run_cidr(u32 n, u32 lookups, u64 seed)
 		return 1;
 	}
 	for (i = 0; i < lookups; i++) {
-		if (i & 1) {	/* hit: first address of a random rule */
+		int hit = !strcmp(kind, "hit") ? 1 : !strcmp(kind, "miss") ? 0 : (i & 1);
+
+		if (hit) {	/* hit: first address of a random rule */
 			keys[i] = rules[rnd() % nb].addr;
 		} else {	/* miss (almost always): random address */
 			keys[i].hi = 0;
@@ -128,8 +132,8 @@ static int run_cidr(u32 n, u32 lookups, u64 seed)
 	t1 = now();
 	for (i = 0; i < lookups; i++)
 		hits += cidr_lookup(&t, &keys[i], CIDR_PROTO_TCP, true, 443).verdict == CIDR_ALLOW;
-	printf("cidr rules=%u intervals=%u nodes=%u lookups=%u hits=%u ns_per_lookup=%.1f\n",
-	       nb, t.nr_iv, t.nr_nodes, lookups, hits, (t1 - t0) * 1e9 / lookups);
+	printf("cidr kind=%s rules=%u intervals=%u nodes=%u lookups=%u hits=%u ns_per_lookup=%.1f\n",
+	       kind, nb, t.nr_iv, t.nr_nodes, lookups, hits, (t1 - t0) * 1e9 / lookups);
 	cidr_table_free(&t);
 	free(rules);
 	free(keys);
@@ -178,7 +182,7 @@ int main(int argc, char **argv)
 
 	if (argc >= 5 && !strcmp(argv[1], "cidr"))
 		return run_cidr(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
-				strtoull(argv[4], NULL, 0));
+				strtoull(argv[4], NULL, 0), argc > 5 ? argv[5] : "mixed");
 	if (argc >= 3 && !strcmp(argv[1], "domain")) {
 		u32 n = strtoul(argv[2], NULL, 0);
 
@@ -211,6 +215,6 @@ int main(int argc, char **argv)
 		       (now() - t0) * 1e9 / n);
 		return 0;
 	}
-	fprintf(stderr, "usage: micro cidr N LOOKUPS SEED | domain N | sni FILE N\n");
+	fprintf(stderr, "usage: micro cidr N LOOKUPS SEED [mixed|hit|miss] | domain N | sni FILE N\n");
 	return 2;
 }

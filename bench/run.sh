@@ -69,7 +69,9 @@ cg() {	# cg KEY FUNCTION ARGS...: instructions inside FUNCTION, one line KEY ir=
 echo "bench/run.sh: callgrind microbenchmarks"
 LOOKUPS=20000
 for n in 10 100 1000 10000 100000; do
-	cg "cidr n=$n lookups=$LOOKUPS" bench_cidr_lookups cidr $n $LOOKUPS 7
+	for kind in mixed hit miss; do
+		cg "cidr n=$n lookups=$LOOKUPS" bench_cidr_lookups cidr $n $LOOKUPS 7 $kind
+	done
 done
 cg "domain n=20000" bench_domain_match domain 20000
 for f in curl python go node openssl chromium; do
