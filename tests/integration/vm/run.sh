@@ -99,7 +99,7 @@ timeout --kill-after=10 "$timeout_s" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-append "$append" </dev/null 2>&1 |
 	sed -u 's/\r$//' | tee "$log" |
-	awk '/^EGRESSK-DMESG-BEGIN/{skip=1} !skip{print; fflush()} /^EGRESSK-DMESG-END/{skip=0}'
+	sed -u '/^EGRESSK-DMESG-BEGIN/,/^EGRESSK-DMESG-END/d'   # (mawk would buffer its input)
 qrc=${PIPESTATUS[0]}
 elapsed=$(( $(date +%s) - start ))
 
