@@ -162,10 +162,11 @@ def main():
         P("| (a) egressk not loaded | %s | 1.00 |" % ci(boot_median(list(sa.values()))))
         P("| (b) egressk loaded, netns unpoliced | %s | %s |\n" % (ci(boot_median(list(sb.values()))), ci(rb, 3)))
         if rb[0] is not None:
-            met = rb[1] <= 1.0 <= rb[2] or abs(rb[0] - 1) < 0.02
+            met = rb[1] <= 1.0 <= rb[2]
             targets.append(("(b) indistinguishable from (a)",
-                            "b/a = %s (95%% CI %s..%s)" % (fmt(rb[0], 3), fmt(rb[1], 3), fmt(rb[2], 3)),
-                            "met" if met else "missed"))
+                            "b/a = %s (95%% CI %s..%s); the CI is the resolution of this test" % (
+                                fmt(rb[0], 3), fmt(rb[1], 3), fmt(rb[2], 3)),
+                            "met (no difference measurable)" if met else "missed"))
 
     # ---------------------------------------------------------------- S
     conn_ratio = {}
@@ -204,7 +205,7 @@ def main():
             r = conn_ratio["c10000"][2]
             targets.append(("(c) >= 95% of (a') connection rate at 10k rules",
                             "c/a' = %s (95%% CI %s..%s)" % (fmt(r[0], 3), fmt(r[1], 3), fmt(r[2], 3)),
-                            "met" if r[0] is not None and r[0] >= 0.95 else "missed"))
+                            verdict(r, 0.95)))
         if "c100000" in conn_ratio:
             sc = series("S", "conn", "c100000", "rate")
             best, bestname = None, None
@@ -213,11 +214,10 @@ def main():
                     best, bestname = conn_ratio[p][0][0], p
             if bestname:
                 r = paired_ratio(sc, series("S", "conn", bestname, "rate"))
-                ok = r[0] >= 1.0 or r[2] >= 1.0
                 targets.append(("(c) no worse than the best peer at 100k rules",
-                                "c/%s = %s (95%% CI %s..%s); 'no worse' = median >= 1 or CI reaches 1" % (
+                                "c/%s = %s (95%% CI %s..%s), paired per round" % (
                                     conf_label(bestname).split(",")[0], fmt(r[0], 3), fmt(r[1], 3), fmt(r[2], 3)),
-                                "met" if ok else "missed"))
+                                verdict(r, 1.0)))
         else:
             targets.append(("(c) no worse than the best peer at 100k rules", "100k rules only in the full run", "not measured"))
 
@@ -384,6 +384,17 @@ def main():
     print("bench: wrote %s" % out)
     for t in targets:
         print("bench: target: %s: %s: %s" % (t[0], t[1], t[2]))
+
+
+def verdict(r, thr):
+    """met: median at or above thr; missed: the whole CI below; else inconclusive."""
+    if r[0] is None:
+        return "not measured"
+    if r[0] >= thr:
+        return "met"
+    if r[2] < thr:
+        return "missed"
+    return "inconclusive (median below, CI reaches %.2f)" % thr
 
 
 def sortkey(c):
