@@ -475,7 +475,7 @@ static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	err = egressk_policy_install(net, p, rtnl);
 	if (err) {
 		NL_SET_ERR_MSG(info->extack,
-			       "could not attach to the namespace (conntrack or hooks)");
+			       "could not attach to the namespace (conntrack, hooks or a device hook)");
 		egressk_policy_put(p);
 		goto out_drop;
 	}
