@@ -331,21 +331,25 @@ def main():
     P("## Workload 7: callgrind instruction counts of the shared code (userspace)\n")
     P("`valgrind --tool=callgrind --toggle-collect=bench_*` over bench/micro.c, which links "
       "kmod/cidr.c and kmod/parse.c unchanged (gcc -O2). Deterministic counts.\n")
-    P("| CIDR prefixes | intervals | instructions per lookup, half hits half misses | ratio to 10 | hits only | misses only |")
-    P("|---|---|---|---|---|---|")
+    P("| CIDR prefixes | intervals | instructions per lookup, half hits half misses | ratio to 10 | hits only | misses only | compiled table bytes per rule |")
+    P("|---|---|---|---|---|---|---|")
     ipl_kind = collections.defaultdict(dict)
     nint = {}
+    tbytes = {}
     for k, kv in micro:
         if k == "cidr":
             n = int(kv["n"])
             ipl_kind[kv.get("kind", "mixed")][n] = fnum(kv["ir"]) / fnum(kv["lookups"])
             nint[n] = fnum(kv.get("intervals"))
+            if kv.get("table_bytes"):
+                tbytes[n] = fnum(kv["table_bytes"]) / fnum(kv["rules"])
     ipl = ipl_kind.get("mixed", {})
     ref = ipl[min(ipl)] if ipl else None
     for n in sorted(ipl):
         v = ipl[n]
-        P("| %s | %s | %s | %s | %s | %s |" % (fmt(n), fmt(nint.get(n)), fmt(v, 1), fmt(v / ref, 2),
-                                          fmt(ipl_kind["hit"].get(n), 1), fmt(ipl_kind["miss"].get(n), 1)))
+        P("| %s | %s | %s | %s | %s | %s | %s |" % (fmt(n), fmt(nint.get(n)), fmt(v, 1), fmt(v / ref, 2),
+                                               fmt(ipl_kind["hit"].get(n), 1), fmt(ipl_kind["miss"].get(n), 1),
+                                               fmt(tbytes.get(n), 1)))
     P("")
     if 10 in ipl and 100000 in ipl:
         r = ipl[100000] / ipl[10]

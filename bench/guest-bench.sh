@@ -204,7 +204,7 @@ for ((r = 1; r <= LOADREPS; r++)); do
 	for k in $(shuffle c d e); do
 		ns=l_${k}_$r
 		ip netns add "$ns"
-		sync; read -r s0 v0 p0 < <(meminfo)
+		sync; read -r s0 v0 p0 <<<"$(meminfo)"
 		t=$(now)
 		case $k in
 		c) "$CTL" apply --netns-name "$ns" "$R/rand-$LOADN.egressk" >/dev/null; rc=$? ;;
@@ -212,7 +212,7 @@ for ((r = 1; r <= LOADREPS; r++)); do
 		e) ip netns exec "$ns" nft -f "$R/rand-$LOADN.nft"; rc=$? ;;
 		esac
 		el=$(since "$t")
-		sleep 0.5; read -r s1 v1 p1 < <(meminfo)
+		sleep 0.5; read -r s1 v1 p1 <<<"$(meminfo)"
 		emit L mem $k $r slab_kb=$((s1 - s0)) vmalloc_kb=$((v1 - v0)) percpu_kb=$((p1 - p0)) rules=$LOADN
 		emit L load $k $r secs=$el rc=$rc rules=$LOADN
 		# egresskctl apply replaces atomically: time a replace of the same size too
@@ -270,7 +270,7 @@ for step in $SO_STEPS; do
 		emit O conn unpoliced $r nss=$step $("${PIN[@]}" "$LG" conn $SRV6 $PORT $DCONN /tmp/so.ns | tail -1)
 	done
 	sync; sleep 1
-	read -r s0 v0 p0 < <(meminfo)
+	read -r s0 v0 p0 <<<"$(meminfo)"
 	t=$(now)
 	fails=0
 	for ((i = have + 1; i <= step; i++)); do
@@ -278,7 +278,7 @@ for step in $SO_STEPS; do
 	done
 	at=$(since "$t")
 	sleep 1
-	read -r s1 v1 p1 < <(meminfo)
+	read -r s1 v1 p1 <<<"$(meminfo)"
 	emit O attach - - nss=$step secs=$at new=$((step - have)) fails=$fails slab_kb=$((s1 - s0)) vmalloc_kb=$((v1 - v0)) percpu_kb=$((p1 - p0))
 	for ((r = 1; r <= SO_ROUNDS; r++)); do
 		emit O conn policed $r nss=$step $("${PIN[@]}" "$LG" conn $SRV6 $PORT $DCONN /tmp/so.ns | tail -1)

@@ -132,8 +132,10 @@ static int run_cidr(u32 n, u32 lookups, u64 seed, const char *kind)
 	t1 = now();
 	for (i = 0; i < lookups; i++)
 		hits += cidr_lookup(&t, &keys[i], CIDR_PROTO_TCP, true, 443).verdict == CIDR_ALLOW;
-	printf("cidr kind=%s rules=%u intervals=%u nodes=%u lookups=%u hits=%u ns_per_lookup=%.1f\n",
-	       kind, nb, t.nr_iv, t.nr_nodes, lookups, hits, (t1 - t0) * 1e9 / lookups);
+	printf("cidr kind=%s table_bytes=%llu rules=%u intervals=%u nodes=%u lookups=%u hits=%u ns_per_lookup=%.1f\n",
+	       kind, (unsigned long long)t.nr_iv * (sizeof(struct cidr_key) + sizeof(u32)) +
+	       (unsigned long long)t.nr_nodes * sizeof(struct cidr_node) +
+	       (unsigned long long)t.nr_ports * sizeof(struct cidr_port_iv), nb, t.nr_iv, t.nr_nodes, lookups, hits, (t1 - t0) * 1e9 / lookups);
 	cidr_table_free(&t);
 	free(rules);
 	free(keys);
