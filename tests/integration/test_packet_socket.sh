@@ -79,7 +79,7 @@ def recv(iface, tag, grace, ready, done):
     s.settimeout(0.2)
     open(ready, "w").close()
     t = tag.encode()
-    hard_end = time.time() + 60
+    hard_end = time.time() + 300
     end = None
     while True:
         now = time.time()
@@ -124,7 +124,7 @@ frame_arrives() {
 	dmac=$(mac_of "$rns" "$rdev")
 	ip netns exec "$rns" $PY recv "$rdev" "$tag" "$t" "$ready" "$done" &
 	pid=$!
-	wait_for 10 test -e "$ready" || { kill $pid 2>/dev/null; echo "receiver did not start"; return 2; }
+	wait_for 90 test -e "$ready" || { kill $pid 2>/dev/null; echo "receiver did not start"; return 2; }
 	nsx "$sns" $PY send "$sdev" "$dmac" "$src" "$dst" "$tag" "$kind"
 	touch "$done"
 	wait $pid || rc=$?
