@@ -6,6 +6,7 @@
 #   make deps            install every Debian package the build, demo and tests need
 #   make check           unit tests + KUnit + the VM integration suite; ends "N passed, N failed"
 #   make demo            boot the VM and show a policed "agent" namespace
+#   make fuzz            run the libFuzzer harnesses of the parsers (FUZZ_SECONDS each, default 60)
 #   make dkms-install    build and install the module through DKMS
 #   make dkms-remove     remove it again
 #
@@ -20,7 +21,7 @@ ifeq ($(origin KDIR),undefined)
   else
     KDIR := $(lastword $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V))
     ifneq ($(KDIR),)
-      ifeq ($(filter deps clean dkms-% help,$(MAKECMDGOALS)),)
+      ifeq ($(filter deps clean dkms-% help fuzz test-unit test-parsers,$(MAKECMDGOALS)),)
         $(info egressk: no headers for the running kernel $(KVER_RUNNING); using KDIR=$(KDIR))
       endif
     endif
@@ -30,8 +31,8 @@ export KDIR
 
 PACKAGE_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
-.PHONY: all module userspace deps check test-unit test-kunit test-integration \
-	demo dkms-install dkms-remove clean help
+.PHONY: all module userspace deps check test-unit test-parsers test-kunit \
+	test-integration fuzz demo dkms-install dkms-remove clean help
 
 all: module userspace
 
@@ -51,6 +52,12 @@ check: all
 
 test-unit: userspace
 	@bash tests/run-all.sh unit
+
+test-parsers:
+	@bash tests/run-all.sh parsers
+
+fuzz:
+	@bash tests/parsers/fuzz.sh $(FUZZ_SECONDS)
 
 test-kunit:
 	@bash tests/run-all.sh kunit

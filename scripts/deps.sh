@@ -12,6 +12,8 @@ packages=(
 	# peers used by the tests and the demo
 	iproute2 curl openssl python3 iptables nftables ipset socat
 	netcat-openbsd procps util-linux
+	# parser tests: sanitizers, libFuzzer, valgrind
+	clang-14 libclang-rt-14-dev valgrind
 	# KUnit: the kernel source and what kunit.py needs to build a UML kernel
 	linux-source-6.1 xz-utils bc bison flex libelf-dev libssl-dev
 )

@@ -3,9 +3,10 @@
 #
 # Run the test suites and add up their results.
 #
-#   tests/run-all.sh [unit|kunit|integration|host ...]   (default: all of them)
+#   tests/run-all.sh [unit|parsers|kunit|integration|host ...]   (default: all of them)
 #
 #   unit         tests/unit/run.sh          userspace unit tests (no VM)
+#   parsers      tests/parsers/run.sh       parser tests on real ClientHellos, fuzz smoke
 #   host         tests/host/*.sh            host-side checks (DKMS build)
 #   kunit        tests/kunit/run.sh         KUnit suites
 #   integration  tests/integration/run.sh   the VM suite
@@ -19,7 +20,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$HERE/.."
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit host kunit integration)
+[ ${#suites[@]} -eq 0 ] && suites=(unit parsers host kunit integration)
 
 P=0 F=0 S=0
 summary=()
@@ -60,6 +61,10 @@ for suite in "${suites[@]}"; do
 		if [ -f tests/unit/run.sh ]; then run_suite unit bash tests/unit/run.sh
 		else echo "FAIL: unit: tests/unit/run.sh does not exist"; add unit 0 1 0 "(missing)"
 		fi ;;
+	parsers)
+		if [ -f tests/parsers/run.sh ]; then run_suite parsers bash tests/parsers/run.sh
+		else echo "FAIL: parsers: tests/parsers/run.sh does not exist"; add parsers 0 1 0 "(missing)"
+		fi ;;
 	host)
 		found=0
 		for t in tests/host/*.sh; do
@@ -75,7 +80,7 @@ for suite in "${suites[@]}"; do
 	integration)
 		run_suite integration bash tests/integration/run.sh ;;
 	*)
-		echo "usage: $0 [unit|kunit|integration|host ...]" >&2; exit 2 ;;
+		echo "usage: $0 [unit|parsers|kunit|integration|host ...]" >&2; exit 2 ;;
 	esac
 done
 
