@@ -122,9 +122,9 @@ def main():
     micro = []
     for line in open(a.micro):
         micro.append((line.split()[0], kvs(line.split())))
-    kernel = meta.get("kernel", os.uname().release if not a.log else "unknown")
+    kernel = meta.get("kernel", "host-" + os.uname().release if not a.log else "unknown")
     day = time.strftime("%Y-%m-%d")
-    base = "%s-%s%s" % (day, kernel, "-quick" if a.mode == "quick" else "")
+    base = "%s-%s%s" % (day, kernel, {"quick": "-quick", "micro": "-micro"}.get(a.mode, ""))
     os.makedirs(a.outdir, exist_ok=True)
     md = []
     P = md.append

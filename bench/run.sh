@@ -94,5 +94,5 @@ elif [ $NOVM = 0 ]; then
 fi
 
 elapsed=$(( $(date +%s) - start ))
-$PY "$HERE/analyze.py" --micro "$MICRO" ${LOG:+--log "$LOG"} --mode "$MODE" \
+$PY "$HERE/analyze.py" --micro "$MICRO" ${LOG:+--log "$LOG"} --mode "$([ $NOVM = 1 ] && echo micro || echo "$MODE")" \
 	--outdir "$HERE/results" --host-secs "$elapsed" --host "$(uname -n) $(nproc) CPUs, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
