@@ -95,6 +95,7 @@ def main():
     ap.add_argument("--outdir", required=True)
     ap.add_argument("--host-secs", type=int, default=0)
     ap.add_argument("--host", default="")
+    ap.add_argument("--note", action="append", default=[], help="a line for the report's header")
     a = ap.parse_args()
 
     # ---------------------------------------------------------------- parse
@@ -138,6 +139,8 @@ def main():
       "rounds with bootstrap 95%% confidence intervals in brackets; ratios are the median of "
       "the per-round ratios to the reference measured in the same round.\n" %
       (" --quick" if a.mode == "quick" else ""))
+    for n in a.note:
+        P("> %s\n" % n)
     P("## Machine\n")
     P("| | |\n|---|---|")
     P("| host | %s |" % a.host)
