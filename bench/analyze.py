@@ -376,7 +376,8 @@ def main():
         P("| %s | %s | **%s** |" % t)
     P("| SNI connection set-up within a few percent of an allowed-CIDR connection | not available yet (needs domain rules) | not measured |")
     P("| DNS binding figures | not available yet (needs DNS binding) | not measured |")
-    P("| memory per tracked flow | egressk has no flow table yet (domain rules); conntrack's own entry applies | not measured |")
+    P("| memory per tracked flow | egressk has no flow table yet (domain rules); conntrack's own entry applies%s | not measured |" % (
+        " (nf_conntrack slab object: %s bytes)" % meta["ct_objsize"] if meta.get("ct_objsize") else ""))
     P("")
 
     # ---------------------------------------------------------------- plots

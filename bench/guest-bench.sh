@@ -299,6 +299,6 @@ for step in $SO_STEPS; do
 	log "block O step $step done ($(since "$T0")s)"
 done
 
-emit meta - - - total_secs=$(since "$T0")
+emit meta - - - ct_objsize=$(awk '$1 == "nf_conntrack" { print $4 }' /proc/slabinfo) total_secs=$(since "$T0")
 log "done in $(since "$T0")s"
 exit 0
