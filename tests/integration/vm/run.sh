@@ -100,7 +100,7 @@ timeout --kill-after=10 "$timeout_s" \
 		-append "$append" </dev/null 2>&1 |
 	sed -u 's/\r$//' | tee "$log" |
 	sed -u '/^EGRESSK-DMESG-BEGIN/,/^EGRESSK-DMESG-END/d'   # (mawk would buffer its input)
-qrc=${PIPESTATUS[0]}
+qrc=${PIPESTATUS[0]:-125}   # unset only if the pipeline was interrupted
 elapsed=$(( $(date +%s) - start ))
 
 # --- verdict ----------------------------------------------------------------
