@@ -49,6 +49,8 @@ if [ $NOVM = 0 ] && [ -z "$FROMLOG" ]; then
 		make -C "$REPO" module userspace
 	fi
 	cp "$REPO/kmod/egressk.ko" "$REPO/userspace/egresskctl" "$BB/bin/"
+	# the guest reads its script over 9p while it runs: give it a copy nobody edits
+	cp "$HERE/guest-bench.sh" "$BB/guest-bench.sh"
 	if [ "$MODE" = full ]; then specs="rand:10 rand:1000 rand:10000 rand:100000 mix:10000 so:200"
 	else specs="rand:10 rand:1000 rand:10000 mix:10000 so:200"; fi
 	echo "bench/run.sh: generating rule sets ($specs)"
@@ -88,7 +90,7 @@ elif [ $NOVM = 0 ]; then
 	mem=2048; [ "$MODE" = full ] && mem=4096
 	EGRESSK_VM_LOG=$LOG EGRESSK_VM_MEM=${EGRESSK_VM_MEM:-$mem} EGRESSK_VM_TIMEOUT=${EGRESSK_VM_TIMEOUT:-3600} \
 		EGRESSK_KVER=${EGRESSK_KVER:-$(modinfo -F vermagic "$BB/bin/egressk.ko" | awk '{print $1}')} \
-		"$REPO/tests/integration/vm/run.sh" "$HERE/guest-bench.sh" "$MODE" "$BB" |
+		"$REPO/tests/integration/vm/run.sh" "$BB/guest-bench.sh" "$MODE" "$BB" |
 		grep --line-buffered -v '^BENCH ' || true
 	grep -q '^EGRESSK-VM-RESULT rc=0' "$LOG" || echo "bench/run.sh: WARNING: the guest run did not finish cleanly (see $LOG)"
 fi
