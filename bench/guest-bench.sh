@@ -252,6 +252,9 @@ done
 log "block O: scale out to ${SO_STEPS##* } namespaces with a 200-rule policy each"
 have=0
 : >/tmp/so.ns
+# ip -batch keeps a descriptor open per netns it resolves: 1,000 namespaces
+# exceed the default 1,024.
+ulimit -n 65536
 # New namespaces inherit the initial netns's defaults: no DAD on their veths,
 # so they are reachable at once.
 sysctl -qw net.core.devconf_inherit_init_net=1 net.ipv6.conf.default.accept_dad=0
