@@ -255,6 +255,10 @@ have=0
 # ip -batch keeps a descriptor open per netns it resolves: 1,000 namespaces
 # exceed the default 1,024.
 ulimit -n 65536
+# The IPv6 neighbour table is shared by all namespaces (2 entries per client:
+# the client's and the server's): 1,000 clients pass the default gc_thresh3.
+sysctl -qw net.ipv6.neigh.default.gc_thresh1=4096 net.ipv6.neigh.default.gc_thresh2=8192 \
+	net.ipv6.neigh.default.gc_thresh3=16384
 # New namespaces inherit the initial netns's defaults: no DAD on their veths,
 # so they are reachable at once.
 sysctl -qw net.core.devconf_inherit_init_net=1 net.ipv6.conf.default.accept_dad=0
