@@ -85,6 +85,16 @@ done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host ||
 	fail "mount 9p hostroot (is -virtfs ...,mount_tag=hostroot given?)"
 echo /egressk-modprobe >/proc/sys/kernel/modprobe
+# A work tree under a directory that gets a fresh tmpfs below (a CI clone in
+# /tmp, say) is named by egressk_vm.keep=: hold on to it before the tmpfs
+# hides it, then put it back at the same path.
+keep=
+for a in $(cat /proc/cmdline); do
+	case "$a" in egressk_vm.keep=*) keep=${a#egressk_vm.keep=} ;; esac
+done
+if [ -n "$keep" ]; then
+	mkdir -p /keep && mount -o bind "/host$keep" /keep || fail "bind $keep"
+fi
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
@@ -96,6 +106,9 @@ mount -t tmpfs -o mode=1777 tmp /host/tmp
 mount -t tmpfs -o mode=0755 vartmp /host/var/tmp 2>/dev/null
 mount -t debugfs debugfs /host/sys/kernel/debug 2>/dev/null
 mount -t cgroup2 cgroup2 /host/sys/fs/cgroup 2>/dev/null
+if [ -n "$keep" ]; then
+	mkdir -p "/host$keep" && mount -o bind /keep "/host$keep" || fail "restore $keep"
+fi
 mkdir -p /host/run/egressk-vm /host/run/lock
 cp /stage2.sh /host/run/egressk-vm/stage2.sh
 chroot /host /bin/sh /run/egressk-vm/stage2.sh

@@ -39,7 +39,15 @@ case "$1" in -h|--help) sed -n '3,30s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 script=$(readlink -f "$1") || usage
 shift
 [ -f "$script" ] || { echo "vm/run.sh: $script: no such file" >&2; exit 2; }
+# The guest mounts fresh tmpfs on these; a work tree below one of them (a CI
+# clone in /tmp) is bound back in at the same path (egressk_vm.keep=), any
+# other script there would vanish.
+keep=
+case "$REPO" in
+/tmp/*|/run/*|/var/tmp/*|/dev/shm/*) keep=$REPO ;;
+esac
 case "$script" in
+"$REPO"/*) ;;
 /tmp/*|/run/*|/var/tmp/*|/dev/shm/*)
 	echo "vm/run.sh: $script is under a directory the guest replaces with tmpfs;" \
 	     "put it in the work tree" >&2; exit 2 ;;
@@ -74,7 +82,7 @@ b64=$(printf '%s' "$cmd" | base64 -w0)
 cwd=$(pwd)
 case "$cwd" in *[[:space:]]*) echo "vm/run.sh: the current directory has spaces" >&2; exit 2 ;; esac
 append="console=ttyS0 quiet panic=-1 printk.time=1 net.ifnames=0 mitigations=off"
-append+=" egressk_vm.cwd=$cwd egressk_vm.cmd=$b64 ${EGRESSK_VM_APPEND:-}"
+append+=" egressk_vm.cwd=$cwd egressk_vm.cmd=$b64${keep:+ egressk_vm.keep=$keep} ${EGRESSK_VM_APPEND:-}"
 if [ ${#append} -gt 2000 ]; then
 	echo "vm/run.sh: command too long for the kernel command line (${#append} bytes)" >&2; exit 2
 fi
