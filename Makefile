@@ -6,6 +6,8 @@
 #   make deps            install every Debian package the build, demo and tests need
 #   make check           unit tests + KUnit + the VM integration suite; ends "N passed, N failed"
 #   make demo            boot the VM and show a policed "agent" namespace
+#   make bench           the benchmark suite in one VM boot (bench/results/, docs/performance.md)
+#   make bench-quick     a reduced benchmark run of a few minutes
 #   make fuzz            run the libFuzzer harnesses of the parsers (FUZZ_SECONDS each, default 60)
 #   make dkms-install    build and install the module through DKMS
 #   make dkms-remove     remove it again
@@ -32,7 +34,7 @@ export KDIR
 PACKAGE_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 .PHONY: all module userspace deps check test-unit test-parsers test-kunit \
-	test-integration fuzz demo dkms-install dkms-remove clean help
+	test-integration fuzz bench bench-quick demo dkms-install dkms-remove clean help
 
 all: module userspace
 
@@ -64,6 +66,12 @@ test-kunit:
 
 test-integration: all
 	@bash tests/run-all.sh integration
+
+bench: all
+	@bash bench/run.sh
+
+bench-quick: all
+	@bash bench/run.sh --quick
 
 demo: all
 	@bash tests/integration/demo.sh

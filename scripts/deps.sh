@@ -14,6 +14,8 @@ packages=(
 	netcat-openbsd procps util-linux
 	# parser tests: sanitizers, libFuzzer, valgrind
 	clang-14 libclang-rt-14-dev valgrind
+	# benchmarks (bench/)
+	iperf3 gnuplot-nox
 	# KUnit: the kernel source and what kunit.py needs to build a UML kernel
 	linux-source-6.1 xz-utils bc bison flex libelf-dev libssl-dev
 )
