@@ -7,7 +7,7 @@
 #   make check           unit tests + KUnit + the VM integration suite; ends "N passed, N failed"
 #   make demo            boot the VM and show a policed "agent" namespace
 #   make bench           the benchmark suite in one VM boot (bench/results/, docs/performance.md)
-#   make bench-quick     a reduced benchmark run of a few minutes
+#   make bench-quick     a reduced benchmark run (about 15-20 minutes under emulation)
 #   make fuzz            run the libFuzzer harnesses of the parsers (FUZZ_SECONDS each, default 60)
 #   make dkms-install    build and install the module through DKMS
 #   make dkms-remove     remove it again
