@@ -38,6 +38,11 @@ void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_open_target(const struct cmd_args *a, bool modify);
 /* Connect to egressk; NULL and *status set (message printed) on failure. */
 struct egk_nl *cmd_connect(int *status);
+/* Connect, then open the target (connecting first, so "module not loaded"
+ * comes before any target error); NULL and *status set on failure, with
+ * nothing left open. */
+struct egk_nl *cmd_connect_target(const struct cmd_args *a, bool modify, int *fd,
+				  int *status);
 /* Print a failed request's error and return its exit status. */
 int cmd_nl_error(struct egk_nl *nl, int err, const char *what, const struct cmd_args *a);
 /* The flags every target request carries. */

@@ -63,14 +63,9 @@ int cmd_apply(int argc, char **argv)
 	ret = load_policy_file(a.pos[0], &p);
 	if (ret)
 		return ret;
-	nl = cmd_connect(&ret);
+	nl = cmd_connect_target(&a, true, &fd, &ret);
 	if (!nl)
 		goto out_policy;
-	fd = cmd_open_target(&a, true);
-	if (fd < 0) {
-		ret = -fd;
-		goto out_nl;
-	}
 	err = egk_nl_apply(nl, fd, cmd_target_flags(&a), &p, &id);
 	if (err) {
 		ret = cmd_nl_error(nl, err, "apply", &a);
@@ -81,7 +76,6 @@ int cmd_apply(int argc, char **argv)
 		ret = EXIT_OK;
 	}
 	close(fd);
-out_nl:
 	egk_nl_close(nl);
 out_policy:
 	egk_policy_free(&p);
@@ -99,14 +93,9 @@ int cmd_show(int argc, char **argv)
 	ret = cmd_parse(argc, argv, ARG_TARGET | ARG_JSON, 0, 0, &a);
 	if (ret)
 		return ret;
-	nl = cmd_connect(&ret);
+	nl = cmd_connect_target(&a, false, &fd, &ret);
 	if (!nl)
 		return ret;
-	fd = cmd_open_target(&a, false);
-	if (fd < 0) {
-		egk_nl_close(nl);
-		return -fd;
-	}
 	err = egk_nl_policy_get(nl, fd, cmd_target_flags(&a), &p, &id);
 	if (err) {
 		ret = cmd_nl_error(nl, err, "show", &a);
@@ -143,14 +132,9 @@ int cmd_clear(int argc, char **argv)
 	ret = cmd_parse(argc, argv, ARG_TARGET, 0, 0, &a);
 	if (ret)
 		return ret;
-	nl = cmd_connect(&ret);
+	nl = cmd_connect_target(&a, true, &fd, &ret);
 	if (!nl)
 		return ret;
-	fd = cmd_open_target(&a, true);
-	if (fd < 0) {
-		egk_nl_close(nl);
-		return -fd;
-	}
 	err = egk_nl_policy_del(nl, fd, cmd_target_flags(&a));
 	if (err) {
 		ret = cmd_nl_error(nl, err, "clear", &a);

@@ -135,14 +135,9 @@ int cmd_stats(int argc, char **argv)
 	ret = cmd_parse(argc, argv, ARG_TARGET | ARG_JSON, 0, 0, &a);
 	if (ret)
 		return ret;
-	nl = cmd_connect(&ret);
+	nl = cmd_connect_target(&a, false, &fd, &ret);
 	if (!nl)
 		return ret;
-	fd = cmd_open_target(&a, false);
-	if (fd < 0) {
-		egk_nl_close(nl);
-		return -fd;
-	}
 	egk_policy_init(&p);
 	err = egk_nl_stats_get(nl, fd, cmd_target_flags(&a), &st);
 	if (!err)

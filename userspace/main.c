@@ -211,6 +211,22 @@ struct egk_nl *cmd_connect(int *status)
 	return nl;
 }
 
+struct egk_nl *cmd_connect_target(const struct cmd_args *a, bool modify, int *fd,
+				  int *status)
+{
+	struct egk_nl *nl = cmd_connect(status);
+
+	if (!nl)
+		return NULL;
+	*fd = cmd_open_target(a, modify);
+	if (*fd < 0) {
+		*status = -*fd;
+		egk_nl_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
 int cmd_nl_error(struct egk_nl *nl, int err, const char *what, const struct cmd_args *a)
 {
 	const char *kmsg = egk_nl_message(nl);
