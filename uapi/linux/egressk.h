@@ -94,8 +94,8 @@
  *   reply: EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE,
  *          EGRESSK_A_POLICY_VERSION, EGRESSK_A_MODE, EGRESSK_A_RULE_COUNT,
  *          EGRESSK_A_STATS nest of EGRESSK_STATS_A_* u64 counters
- *          (EGRESSK_STATS_A_MALFORMED was added after the first draft;
- *          clients must ignore counters they do not know)
+ *          (clients must ignore counters they do not know, so new
+ *          ones can be added)
  *     -ENOENT when the namespace has no policy (its counters go with it).
  *     Per-rule hits come from EGRESSK_CMD_POLICY_GET.
  *
@@ -125,10 +125,10 @@
  *                                  (absent when the family is unknown)
  *       EGRESSK_EVENT_A_DPORT      u16 (tcp and udp only)
  *       EGRESSK_EVENT_A_RULE_ID    u32 (when a deny rule matched)
- *       EGRESSK_EVENT_A_IFINDEX    u32 (added later: packet-socket frames
- *                                  only, the device in the namespace)
- *       EGRESSK_EVENT_A_ETHERTYPE  u16, host order (added later: packet-socket
- *                                  frames only, the frame's protocol)
+ *       EGRESSK_EVENT_A_IFINDEX    u32 (packet-socket frames only: the
+ *                                  device in the namespace)
+ *       EGRESSK_EVENT_A_ETHERTYPE  u16, host order (packet-socket frames
+ *                                  only: the frame's protocol)
  *   Packet-socket frames (reason RAW_SOCKET, seen at NF_NETDEV_EGRESS) carry
  *   what their own IP header claims, when they have one: they are forged by
  *   definition.  Clients must ignore event attributes they do not know.
@@ -300,7 +300,7 @@ enum egressk_stats_attr {
 	EGRESSK_STATS_A_AUDITED,	/* audit mode: packets enforce would block */
 	EGRESSK_STATS_A_RAW_REJECTED,	/* packets from raw sockets and frames from packet sockets refused */
 	EGRESSK_STATS_A_EVENTS_LOST,	/* events not sent (rate limit or memory) */
-	EGRESSK_STATS_A_MALFORMED,	/* packets dropped: headers unreadable (added after v1 draft) */
+	EGRESSK_STATS_A_MALFORMED,	/* packets dropped: headers unreadable */
 
 	__EGRESSK_STATS_A_MAX,
 	EGRESSK_STATS_A_MAX = __EGRESSK_STATS_A_MAX - 1
@@ -316,8 +316,8 @@ enum egressk_event_attr {
 	EGRESSK_EVENT_A_DADDR6,		/* 16 bytes */
 	EGRESSK_EVENT_A_DPORT,		/* u16 */
 	EGRESSK_EVENT_A_RULE_ID,	/* u32 */
-	EGRESSK_EVENT_A_IFINDEX,	/* u32, packet-socket frames (added later) */
-	EGRESSK_EVENT_A_ETHERTYPE,	/* u16, host order, packet-socket frames (added later) */
+	EGRESSK_EVENT_A_IFINDEX,	/* u32, packet-socket frames */
+	EGRESSK_EVENT_A_ETHERTYPE,	/* u16, host order, packet-socket frames */
 
 	__EGRESSK_EVENT_A_MAX,
 	EGRESSK_EVENT_A_MAX = __EGRESSK_EVENT_A_MAX - 1
