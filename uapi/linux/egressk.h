@@ -68,6 +68,8 @@
  *       EGRESSK_PORT_A_RANGE           nest, at most EGRESSK_MAX_PORT_RANGES
  *         EGRESSK_RANGE_A_FIRST          u16, required
  *         EGRESSK_RANGE_A_LAST           u16, required, >= FIRST
+ *     EGRESSK_RULE_A_NAME            string, NUL-terminated, required for DOMAIN
+ *                                    rules and refused for others
  *     EGRESSK_RULE_A_ID              u32  (kernel to user only: position in the policy)
  *     EGRESSK_RULE_A_HITS            u64  (kernel to user only: flows matched)
  *     EGRESSK_RULE_A_PAD             (alignment padding for u64)
@@ -75,6 +77,18 @@
  *   EGRESSK_RULE_KIND_DNS is the policy line "allow dns ADDRESS": it must be an
  *   allow rule with no PROTO or PORTS, and means udp and tcp port 53 to that
  *   address.  Keeping it as its own kind lets "show" print the line back.
+ *
+ *   EGRESSK_RULE_KIND_DOMAIN is "allow domain NAME [port SPEC]": an allow rule
+ *   with EGRESSK_RULE_A_NAME and no address, prefix length or PROTO other than
+ *   tcp.  NAME is "example.com" (exactly that name), ".example.com" (the name
+ *   and every subdomain) or "*.example.com" (subdomains at any depth, not the
+ *   name); the kernel lowercases it and drops one trailing dot, and refuses a
+ *   name that is not 1..253 characters of labels of 1..63 [a-z0-9-_].  Without
+ *   PORTS it covers tcp 80 and 443; the dump then omits PORTS too.  A TCP flow
+ *   on a covered port to an address no CIDR rule allows is decided by its
+ *   first payload: the TLS ClientHello's SNI or the HTTP/1.x Host header must
+ *   match a domain rule that covers the port.  At most
+ *   EGRESSK_MAX_DOMAIN_RULES per policy.
  *
  * Reading state
  * -------------
@@ -129,6 +143,9 @@
  *                                  device in the namespace)
  *       EGRESSK_EVENT_A_ETHERTYPE  u16, host order (packet-socket frames
  *                                  only: the frame's protocol)
+ *       EGRESSK_EVENT_A_NAME       string (domain-inspected flows whose
+ *                                  first payload named a host: the SNI or
+ *                                  Host, lowercased)
  *   Packet-socket frames (reason RAW_SOCKET, seen at NF_NETDEV_EGRESS) carry
  *   what their own IP header claims, when they have one: they are forged by
  *   definition.  Clients must ignore event attributes they do not know.
@@ -150,6 +167,8 @@
 #define EGRESSK_MAX_PORT_RANGES	64	/* port ranges in one rule */
 #define EGRESSK_MAX_TXNS	32	/* transactions open at once */
 #define EGRESSK_MAX_RANGES_TOTAL 1048576 /* port ranges in one policy, all rules */
+#define EGRESSK_MAX_DOMAIN_RULES 65536	/* domain rules in one policy */
+#define EGRESSK_DOMAIN_NAME_MAX	255	/* EGRESSK_RULE_A_NAME bytes, without the NUL */
 
 enum egressk_cmd {
 	EGRESSK_CMD_UNSPEC,
@@ -201,6 +220,7 @@ enum egressk_rule_kind {
 	EGRESSK_RULE_KIND_UNSPEC,
 	EGRESSK_RULE_KIND_CIDR,		/* allow|deny cidr PREFIX [PROTO] [port SPEC] */
 	EGRESSK_RULE_KIND_DNS,		/* allow dns ADDRESS */
+	EGRESSK_RULE_KIND_DOMAIN,	/* allow domain NAME [port SPEC] */
 	__EGRESSK_RULE_KIND_MAX,
 	EGRESSK_RULE_KIND_MAX = __EGRESSK_RULE_KIND_MAX - 1
 };
@@ -231,6 +251,14 @@ enum egressk_reason {
 	EGRESSK_REASON_RAW_SOCKET,	/* raw or packet socket without "allow raw" */
 	EGRESSK_REASON_SOURCE_ROUTE,	/* IPv4 source route or IPv6 routing header */
 	EGRESSK_REASON_MALFORMED,	/* headers could not be read */
+	EGRESSK_REASON_DOMAIN_MISMATCH,	/* the SNI or Host matches no domain rule for this port */
+	EGRESSK_REASON_DOMAIN_NO_NAME,	/* a ClientHello without SNI, a request without Host */
+	EGRESSK_REASON_DOMAIN_UNKNOWN,	/* the first payload is neither TLS nor HTTP/1.x, or malformed */
+	EGRESSK_REASON_HOLD_LIMIT,	/* undecided flow held more than the per-flow bound */
+	EGRESSK_REASON_HOLD_TIMEOUT,	/* undecided flow stalled past the hold timeout */
+	EGRESSK_REASON_FLOW_LIMIT,	/* no flow state: table full, no memory or no conntrack */
+	EGRESSK_REASON_QUIC,		/* UDP to a domain-rule port (clients fall back to TCP) */
+	EGRESSK_REASON_POLICY_CHANGED,	/* a re-applied policy no longer allows the flow's name */
 	__EGRESSK_REASON_MAX,
 	EGRESSK_REASON_MAX = __EGRESSK_REASON_MAX - 1
 };
@@ -268,6 +296,7 @@ enum egressk_rule_attr {
 	EGRESSK_RULE_A_PORTS,		/* nest of EGRESSK_PORT_A_RANGE */
 	EGRESSK_RULE_A_ID,		/* u32, kernel to user */
 	EGRESSK_RULE_A_HITS,		/* u64, kernel to user */
+	EGRESSK_RULE_A_NAME,		/* string, domain rules */
 
 	__EGRESSK_RULE_A_MAX,
 	EGRESSK_RULE_A_MAX = __EGRESSK_RULE_A_MAX - 1
@@ -301,6 +330,14 @@ enum egressk_stats_attr {
 	EGRESSK_STATS_A_RAW_REJECTED,	/* packets from raw sockets and frames from packet sockets refused */
 	EGRESSK_STATS_A_EVENTS_LOST,	/* events not sent (rate limit or memory) */
 	EGRESSK_STATS_A_MALFORMED,	/* packets dropped: headers unreadable */
+	EGRESSK_STATS_A_FLOWS_INSPECTED,	/* flows whose first payload was held for a domain verdict */
+	EGRESSK_STATS_A_FLOWS_DOMAIN_ALLOWED,	/* flows a domain rule allowed */
+	EGRESSK_STATS_A_FLOWS_DOMAIN_REJECTED,	/* flows refused on their name (mismatch, none, not TLS/HTTP) */
+	EGRESSK_STATS_A_FLOWS_HOLD_LIMIT,	/* flows refused: held bytes or segments over the bound */
+	EGRESSK_STATS_A_FLOWS_HOLD_TIMEOUT,	/* flows refused: stalled undecided past the timeout */
+	EGRESSK_STATS_A_FLOWS_TABLE_FULL,	/* flows refused: flow table full, no memory, no conntrack */
+	EGRESSK_STATS_A_FLOWS_POLICY_CUT,	/* flows cut because a new policy no longer allows them */
+	EGRESSK_STATS_A_FLOWS_ACTIVE,		/* gauge: entries in the flow table now */
 
 	__EGRESSK_STATS_A_MAX,
 	EGRESSK_STATS_A_MAX = __EGRESSK_STATS_A_MAX - 1
@@ -318,6 +355,7 @@ enum egressk_event_attr {
 	EGRESSK_EVENT_A_RULE_ID,	/* u32 */
 	EGRESSK_EVENT_A_IFINDEX,	/* u32, packet-socket frames */
 	EGRESSK_EVENT_A_ETHERTYPE,	/* u16, host order, packet-socket frames */
+	EGRESSK_EVENT_A_NAME,		/* string: the SNI or Host of a domain-inspected flow */
 
 	__EGRESSK_EVENT_A_MAX,
 	EGRESSK_EVENT_A_MAX = __EGRESSK_EVENT_A_MAX - 1
