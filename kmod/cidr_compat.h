@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The few kernel services the pure CIDR lookup code needs, so that cidr.c
- * also builds in userspace (unit tests, callgrind) with -I pointing here.
+ * The few kernel services the pure rule tables need (allocation, sort, a
+ * random seed), so that cidr.c and domain.c also build in userspace (unit
+ * tests, fuzzers, callgrind) with -I pointing here.
  */
 #ifndef _EGRESSK_CIDR_COMPAT_H
 #define _EGRESSK_CIDR_COMPAT_H
@@ -12,6 +13,7 @@
 #include <linux/sort.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/random.h>
 
 static inline void *cidr_alloc_array(size_t n, size_t size)
 {
@@ -33,12 +35,19 @@ static inline void cidr_sort(void *base, size_t n, size_t size,
 {
 	sort(base, n, size, cmp, NULL);
 }
+
+/* A per-table hash seed (domain.c). */
+static inline u64 cidr_random_u64(void)
+{
+	return get_random_u64();
+}
 #else /* userspace build */
 #include <stdint.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <sys/random.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -66,6 +75,16 @@ static inline void cidr_sort(void *base, size_t n, size_t size,
 			     int (*cmp)(const void *, const void *))
 {
 	qsort(base, n, size, cmp);
+}
+
+/* getrandom(2); a fixed value if it fails (tests pass their own seed). */
+static inline u64 cidr_random_u64(void)
+{
+	u64 v = 0x6567726573736bULL;
+
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = 0x6567726573736bULL;
+	return v;
 }
 #endif
 

@@ -90,13 +90,23 @@ int domain_pattern_split(const char *pattern, size_t len,
 
 /*
  * Build @t from @rules (any order; several rules may share a base name).
- * Returns 0, -ENOMEM, or -EINVAL when a rule's base is not a valid
- * normalised name or its kind is unknown (callers validate first; this is
- * a backstop).  On error @t is left empty.  An empty rule set builds an
+ * Returns 0, -ENOMEM, -E2BIG for more than EGRESSK_MAX_DOMAIN_RULES rules
+ * (or an absurd number of port ranges), or -EINVAL when a rule's base is not
+ * a valid normalised name, its kind is unknown or a port range has
+ * first > last (callers validate first; this is a backstop).  On error @t
+ * is left empty.  An empty rule set builds an
  * empty table that matches nothing and covers no port.
  */
 int domain_table_build(struct domain_table *t,
 		       const struct domain_rule_in *rules, u32 nr_rules);
+/*
+ * The same with a caller-chosen hash seed, for tests and fuzzers that need
+ * a reproducible layout; domain_table_build() takes a random one
+ * (cidr_random_u64(): get_random_u64() in the kernel).
+ */
+int domain_table_build_seed(struct domain_table *t,
+			    const struct domain_rule_in *rules, u32 nr_rules,
+			    u64 seed);
 void domain_table_free(struct domain_table *t);
 
 /* True if some rule covers TCP @port.  O(1). */
@@ -110,7 +120,9 @@ static inline bool domain_table_covers_port(const struct domain_table *t,
  * The rule that allows @name (normalised, as the parsers return it) on TCP
  * @port, or DOMAIN_NONE.  The most specific match wins: the longest
  * matching suffix, and among rules on the same base name, the lowest id.
- * Never allocates, never sleeps; one hash probe per label.
+ * Never allocates, never sleeps, never recurses; one hash probe per label,
+ * and no read outside [@name, @name + @len).  A @len of 0 or above
+ * EGRESSK_NAME_MAX, or a name egressk_name_valid() refuses, matches nothing.
  */
 u32 domain_table_match(const struct domain_table *t, const char *name,
 		       size_t len, u16 port);
