@@ -30,6 +30,8 @@ struct parse_ctx {
 	bool mode_set, def_set;
 	bool too_many_rules;
 	bool too_many_ranges;
+	bool too_many_domains;
+	size_t ndomains;	/* domain rules so far */
 	size_t total_ranges;	/* port ranges in all rules so far */
 };
 
@@ -42,8 +44,10 @@ void egk_policy_init(struct egk_policy *p)
 
 static void free_rules(struct egk_policy *p)
 {
-	for (size_t i = 0; i < p->nrules; i++)
+	for (size_t i = 0; i < p->nrules; i++) {
 		free(p->rules[i].ranges);
+		free(p->rules[i].name);
+	}
 	free(p->rules);
 	p->rules = NULL;
 	p->nrules = 0;
@@ -71,11 +75,19 @@ int egk_policy_add_rule(struct egk_policy *p, const struct egk_rule *r)
 	slot = &p->rules[p->nrules];
 	*slot = *r;
 	slot->ranges = NULL;
+	slot->name = NULL;
 	if (r->nranges) {
 		slot->ranges = malloc(r->nranges * sizeof(*slot->ranges));
 		if (!slot->ranges)
 			return -ENOMEM;
 		memcpy(slot->ranges, r->ranges, r->nranges * sizeof(*slot->ranges));
+	}
+	if (r->name) {
+		slot->name = strdup(r->name);
+		if (!slot->name) {
+			free(slot->ranges);
+			return -ENOMEM;
+		}
 	}
 	p->nrules++;
 	return 0;
@@ -335,57 +347,132 @@ static int parse_ports(const char *spec, struct egk_rule *r,
 }
 
 /*
- * Domain NAME: labels of 1-63 [a-z0-9-], at most 253 in all, optionally led
- * by "." (name and subdomains) or "*." (subdomains only), case-insensitive, a
- * trailing dot is fine.
+ * Domain names.  A pattern is "example.com" (that name), ".example.com" (the
+ * name and every subdomain) or "*.example.com" (subdomains only).  The base
+ * name after the "." or "*." follows the kernel's rules (kmod/parse.h):
+ * 1..253 characters, labels of 1..63 from [a-z0-9-_] not starting or ending
+ * with '-', and a last label that is not all digits.  Case does not matter and
+ * one trailing dot is dropped.
  */
-static int check_domain(const char *name, char *err, size_t errlen)
+static bool label_char(char ch)
 {
-	const char *p = name;
-	size_t len, label = 0;
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+}
 
-	if (p[0] == '*' && p[1] == '.')
-		p += 2;
-	else if (p[0] == '.')
-		p++;
-	len = strlen(p);
-	if (len && p[len - 1] == '.')
+/* At most 60 characters of @s for a message, with "..." when cut. */
+#define QUOTE(s) (strlen(s) > 60 ? 57 : (int)strlen(s)), (s), (strlen(s) > 60 ? "..." : "")
+
+int egk_domain_normalize(const char *in, char *out, size_t outlen,
+			 char *err, size_t errlen)
+{
+	size_t plen = 0, len, label = 0, lstart = 0, o;
+	bool digits = true;
+	const char *base;
+
+	if (in[0] == '*' && in[1] == '.')
+		plen = 2;
+	else if (in[0] == '.')
+		plen = 1;
+	base = in + plen;
+	len = strlen(base);
+	if (len && base[len - 1] == '.')
 		len--;
 	if (len == 0) {
-		snprintf(err, errlen, "'%s' is not a domain name", name);
+		snprintf(err, errlen,
+			 "'%.*s%s' is not a domain name; write example.com, .example.com (with subdomains) or *.example.com (subdomains only)",
+			 QUOTE(in));
 		return -1;
 	}
-	if (len > 253) {
-		snprintf(err, errlen, "domain name is longer than 253 characters");
+	if (len > EGK_DOMAIN_BASE_MAX) {
+		snprintf(err, errlen, "'%.*s%s' is longer than %d characters", QUOTE(in),
+			 EGK_DOMAIN_BASE_MAX);
 		return -1;
 	}
 	for (size_t i = 0; i < len; i++) {
-		char ch = (char)tolower((unsigned char)p[i]);
+		char ch = (char)tolower((unsigned char)base[i]);
 
 		if (ch == '.') {
 			if (label == 0) {
-				snprintf(err, errlen, "'%s' has an empty label", name);
+				snprintf(err, errlen, "'%.*s%s' has an empty label (two dots in a row)",
+					 QUOTE(in));
+				return -1;
+			}
+			if (base[i - 1] == '-') {
+				snprintf(err, errlen, "'%.*s%s': label '%.*s' ends with '-'", QUOTE(in),
+					 (int)label, base + lstart);
 				return -1;
 			}
 			label = 0;
+			lstart = i + 1;
+			digits = true;
 			continue;
 		}
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) {
+		if (ch == '*') {
 			snprintf(err, errlen,
-				 "'%s': a domain name has only letters, digits, '-' and '.'"
-				 " (a leading '.' or '*.' is allowed)", name);
+				 "'%.*s%s': '*' may only lead the name, as in '*.example.com'",
+				 QUOTE(in));
 			return -1;
 		}
-		if (++label > 63) {
-			snprintf(err, errlen, "'%s' has a label longer than 63 characters", name);
+		if (!label_char(ch)) {
+			unsigned char uc = (unsigned char)base[i];
+
+			if (uc > 0x20 && uc < 0x7f)
+				snprintf(err, errlen,
+					 "'%.*s%s': '%c' is not allowed in a domain name (letters, digits, '-', '_' and '.'; a leading '.' or '*.')",
+					 QUOTE(in), uc);
+			else
+				snprintf(err, errlen,
+					 "'%.*s%s': byte 0x%02x is not allowed in a domain name (letters, digits, '-', '_' and '.'; internationalised names are written as xn--)",
+					 QUOTE(in), uc);
 			return -1;
 		}
+		if (label == 0 && ch == '-') {
+			size_t l = strcspn(base + i, ".");
+
+			snprintf(err, errlen, "'%.*s%s': label '%.*s' starts with '-'", QUOTE(in),
+				 (int)(l > 63 ? 63 : l), base + i);
+			return -1;
+		}
+		if (++label > EGK_DOMAIN_LABEL_MAX) {
+			snprintf(err, errlen, "'%.*s%s' has a label longer than %d characters",
+				 QUOTE(in), EGK_DOMAIN_LABEL_MAX);
+			return -1;
+		}
+		if (ch < '0' || ch > '9')
+			digits = false;
 	}
 	if (label == 0) {
-		snprintf(err, errlen, "'%s' has an empty label", name);
+		snprintf(err, errlen, "'%.*s%s' has an empty label (two dots in a row)", QUOTE(in));
 		return -1;
 	}
+	if (base[len - 1] == '-') {
+		snprintf(err, errlen, "'%.*s%s': label '%.*s' ends with '-'", QUOTE(in),
+			 (int)label, base + lstart);
+		return -1;
+	}
+	if (digits) {
+		snprintf(err, errlen,
+			 "'%.*s%s': the last label '%.*s' is all digits, so this is not a domain name; an address belongs in a cidr rule",
+			 QUOTE(in), (int)label, base + lstart);
+		return -1;
+	}
+	if (plen + len >= outlen) {
+		snprintf(err, errlen, "'%.*s%s' is too long", QUOTE(in));
+		return -1;
+	}
+	memcpy(out, in, plen);
+	for (o = 0; o < len; o++)
+		out[plen + o] = (char)tolower((unsigned char)base[o]);
+	out[plen + len] = '\0';
 	return 0;
+}
+
+bool egk_domain_is_normal(const char *s)
+{
+	char out[EGRESSK_DOMAIN_NAME_MAX + 1], err[512];
+
+	return egk_domain_normalize(s, out, sizeof(out), err, sizeof(err)) == 0 &&
+	       !strcmp(out, s);
 }
 
 /* ---- directives ------------------------------------------------------ */
@@ -481,37 +568,80 @@ static void do_cidr(struct parse_ctx *c, const char *file, int line,
 	add_rule(c, file, line, &r);
 }
 
-static const char domain_unsupported[] =
-	"domain rules are not supported yet (they arrive with domain-rule support); use cidr rules";
 static const char dns_unsupported[] =
 	"'%s' is not supported yet (it arrives with DNS support); remove the line";
 
+/*
+ * allow domain NAME [tcp] [port SPEC]: TCP only; without ports the kernel
+ * covers 80 and 443 (no PORTS attribute is sent).  Any port is accepted: on
+ * every covered port the first payload must be a TLS ClientHello or an
+ * HTTP/1.x request naming an allowed host.
+ */
 static void do_domain(struct parse_ctx *c, const char *file, int line,
 		      char **w, int n)
 {
 	struct egk_port_range ranges[EGRESSK_MAX_PORT_RANGES];
-	struct egk_rule r = { 0 };
+	struct egk_rule r = { .action = EGRESSK_ACTION_ALLOW, .kind = EGRESSK_RULE_KIND_DOMAIN,
+			      .proto = EGRESSK_PROTO_TCP };
+	char name[EGRESSK_DOMAIN_NAME_MAX + 1];
 	char err[512];
+	int i = 3;
 
 	if (n < 3) {
 		report(c, file, line, "'allow domain' needs a name, e.g. 'allow domain .github.com'");
 		return;
 	}
-	if (check_domain(w[2], err, sizeof(err))) {
+	if (egk_domain_normalize(w[2], name, sizeof(name), err, sizeof(err))) {
 		report(c, file, line, "%s", err);
 		return;
 	}
-	if (n > 3) {
-		if (strcmp(w[3], "port") || n != 5) {
-			report(c, file, line, "the form is 'allow domain NAME [port SPEC]'");
+	if (i < n && strcmp(w[i], "port")) {
+		int proto = parse_proto(w[i]);
+
+		if (proto == EGRESSK_PROTO_UDP) {
+			report(c, file, line,
+			       "domain rules are TCP only: UDP to their ports (QUIC) is refused so that clients fall back to TCP; drop 'udp'");
 			return;
 		}
-		if (parse_ports(w[4], &r, ranges, err, sizeof(err))) {
+		if (proto >= 0 && proto != EGRESSK_PROTO_TCP) {
+			report(c, file, line, "domain rules are TCP only; drop '%s'", w[i]);
+			return;
+		}
+		if (proto < 0) {
+			report(c, file, line,
+			       "unexpected '%s'; the form is 'allow domain NAME [port SPEC]'", w[i]);
+			return;
+		}
+		i++;
+	}
+	if (i < n && !strcmp(w[i], "port")) {
+		if (i + 1 >= n) {
+			report(c, file, line, "'port' needs a port, a range N-M or a comma list");
+			return;
+		}
+		if (parse_ports(w[i + 1], &r, ranges, err, sizeof(err))) {
 			report(c, file, line, "%s", err);
 			return;
 		}
+		i += 2;
 	}
-	report(c, file, line, "%s", domain_unsupported);
+	if (i < n) {
+		report(c, file, line, "unexpected '%s'; the form is 'allow domain NAME [port SPEC]'",
+		       w[i]);
+		return;
+	}
+	if (c->too_many_domains)
+		return;
+	if (c->ndomains >= EGRESSK_MAX_DOMAIN_RULES) {
+		report(c, file, line,
+		       "too many domain rules (at most %d per policy); '.example.com' covers a name and all its subdomains in one rule",
+		       EGRESSK_MAX_DOMAIN_RULES);
+		c->too_many_domains = true;
+		return;
+	}
+	c->ndomains++;
+	r.name = name;
+	add_rule(c, file, line, &r);
 }
 
 static void parse_file_stream(struct parse_ctx *c, FILE *f, const char *file,
@@ -588,6 +718,9 @@ static void parse_line(struct parse_ctx *c, char *buf, const char *file,
 		}
 		if (!strcmp(w[1], "cidr")) {
 			do_cidr(c, file, line, action, w, n);
+		} else if (!allow && !strcmp(w[1], "domain")) {
+			report(c, file, line,
+			       "'deny domain' does not exist: domain rules can only allow (a name no rule allows is refused anyway); use 'deny cidr' for addresses");
 		} else if (!allow) {
 			report(c, file, line, "'deny %s' does not exist; only 'deny cidr ...' does", w[1]);
 		} else if (!strcmp(w[1], "raw")) {
@@ -612,13 +745,13 @@ static void parse_line(struct parse_ctx *c, char *buf, const char *file,
 		} else if (!strcmp(w[1], "domain")) {
 			do_domain(c, file, line, w, n);
 		} else if (!strcmp(w[1], "dns-name")) {
-			char err[512];
+			char err[512], name[EGRESSK_DOMAIN_NAME_MAX + 1];
 
 			if (n != 3) {
 				report(c, file, line, "the form is 'allow dns-name NAME'");
 				return;
 			}
-			if (check_domain(w[2], err, sizeof(err))) {
+			if (egk_domain_normalize(w[2], name, sizeof(name), err, sizeof(err))) {
 				report(c, file, line, "%s", err);
 				return;
 			}

@@ -15,6 +15,8 @@
 #define EGK_MAX_ERRORS		20	/* error messages kept per parse */
 #define EGK_MAX_INCLUDE_DEPTH	8	/* nested includes */
 #define EGK_MAX_LINE		4096	/* bytes per policy line */
+#define EGK_DOMAIN_BASE_MAX	253	/* a domain pattern's name, without "." or "*." */
+#define EGK_DOMAIN_LABEL_MAX	63	/* one label of it */
 
 struct egk_port_range {
 	uint16_t first;
@@ -24,12 +26,13 @@ struct egk_port_range {
 struct egk_rule {
 	uint8_t action;		/* enum egressk_action */
 	uint8_t kind;		/* enum egressk_rule_kind */
-	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t family;		/* AF_INET or AF_INET6; 0 for domain rules */
 	uint8_t prefixlen;
 	uint8_t proto;		/* enum egressk_proto */
 	uint8_t nranges;
 	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
 	struct egk_port_range *ranges;	/* nranges entries, heap */
+	char *name;		/* domain rules: the normalised pattern, heap */
 	uint32_t id;		/* read back from the kernel */
 	uint64_t hits;		/* read back from the kernel */
 };
@@ -52,7 +55,7 @@ struct egk_diag {
 
 void egk_policy_init(struct egk_policy *p);
 void egk_policy_free(struct egk_policy *p);
-/* Append a copy of @r (its ranges are copied). Returns 0 or -ENOMEM. */
+/* Append a copy of @r (its ranges and name are copied). Returns 0 or -ENOMEM. */
 int egk_policy_add_rule(struct egk_policy *p, const struct egk_rule *r);
 void egk_diag_free(struct egk_diag *d);
 /* Print every kept message to @f, plus "... and N more errors". */
@@ -72,6 +75,22 @@ int egk_policy_parse_file(const char *path, struct egk_policy *p,
 int egk_policy_parse_string(const char *name, const char *basedir,
 			    const char *text, struct egk_policy *p,
 			    struct egk_diag *d);
+
+/*
+ * Check a domain pattern as written in a policy ("Example.COM.", ".a.b",
+ * "*.a.b") and write its normalised form to @out (lowercase, one trailing
+ * dot dropped, the leading "." or "*." kept; @outlen at least
+ * EGRESSK_DOMAIN_NAME_MAX + 1).  Returns 0, or -1 with a message that
+ * quotes @in in @err.
+ */
+int egk_domain_normalize(const char *in, char *out, size_t outlen,
+			 char *err, size_t errlen);
+/* True if @s is a valid pattern already in normalised form. */
+bool egk_domain_is_normal(const char *s);
+
+/* Big enough for the longest rule line: 64 ranges of "65535-65535," after a
+ * 255-character domain pattern. */
+#define EGK_RULE_TEXT_MAX	1280
 
 /* Render one rule as its policy line ("allow cidr 10.0.0.0/8 tcp port 443"). */
 void egk_rule_format(const struct egk_rule *r, char *buf, size_t len);

@@ -75,6 +75,15 @@ void egk_rule_format(const struct egk_rule *r, char *buf, size_t len)
 	char prefix[INET6_ADDRSTRLEN + 8];
 	size_t off;
 
+	if (r->kind == EGRESSK_RULE_KIND_DOMAIN) {
+		off = (size_t)snprintf(buf, len, "allow domain %s", r->name ? r->name : "?");
+		if (off < len && r->nranges) {
+			off += (size_t)snprintf(buf + off, len - off, " port ");
+			if (off < len)
+				format_ports(r, buf + off, len - off);
+		}
+		return;
+	}
 	egk_prefix_format(r, prefix, sizeof(prefix));
 	if (r->kind == EGRESSK_RULE_KIND_DNS) {
 		snprintf(buf, len, "allow dns %s", prefix);
@@ -90,12 +99,10 @@ void egk_rule_format(const struct egk_rule *r, char *buf, size_t len)
 	}
 }
 
-/* Big enough for the longest rule: 64 ranges of "65535-65535,". */
-#define RULE_BUF 1024
 
 void egk_policy_print(FILE *f, const struct egk_policy *p)
 {
-	char buf[RULE_BUF];
+	char buf[EGK_RULE_TEXT_MAX];
 
 	fprintf(f, "mode %s\n", egk_mode_name(p->mode));
 	fprintf(f, "default %s\n", egk_default_name(p->def));
@@ -107,19 +114,51 @@ void egk_policy_print(FILE *f, const struct egk_policy *p)
 	}
 }
 
+static struct json_object *port_json(unsigned int first, unsigned int last)
+{
+	struct json_object *pr = json_object_new_object();
+
+	json_object_object_add(pr, "first", json_object_new_int((int)first));
+	json_object_object_add(pr, "last", json_object_new_int((int)last));
+	return pr;
+}
+
+static const char *kind_name(unsigned int kind)
+{
+	switch (kind) {
+	case EGRESSK_RULE_KIND_CIDR:   return "cidr";
+	case EGRESSK_RULE_KIND_DNS:    return "dns";
+	case EGRESSK_RULE_KIND_DOMAIN: return "domain";
+	}
+	return "unknown";
+}
+
 static struct json_object *rule_to_json(const struct egk_rule *r, bool with_counters)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *ports = json_object_new_array();
 	char prefix[INET6_ADDRSTRLEN + 8];
-	char text[RULE_BUF];
+	char text[EGK_RULE_TEXT_MAX];
 	char a[INET6_ADDRSTRLEN];
 
 	if (with_counters)
 		json_object_object_add(o, "id", json_object_new_int64(r->id));
 	json_object_object_add(o, "action", json_object_new_string(egk_action_name(r->action)));
-	json_object_object_add(o, "kind", json_object_new_string(
-		r->kind == EGRESSK_RULE_KIND_DNS ? "dns" : "cidr"));
+	json_object_object_add(o, "kind", json_object_new_string(kind_name(r->kind)));
+	if (r->kind == EGRESSK_RULE_KIND_DOMAIN) {
+		/* ports are the ones covered: without a port list, 80 and 443 */
+		json_object_object_add(o, "name", json_object_new_string(r->name ? r->name : ""));
+		json_object_object_add(o, "proto", json_object_new_string("tcp"));
+		for (int i = 0; i < r->nranges; i++)
+			json_object_array_add(ports, port_json(r->ranges[i].first, r->ranges[i].last));
+		if (!r->nranges) {
+			json_object_array_add(ports, port_json(80, 80));
+			json_object_array_add(ports, port_json(443, 443));
+		}
+		json_object_object_add(o, "ports", ports);
+		json_object_object_add(o, "default_ports", json_object_new_boolean(!r->nranges));
+		goto tail;
+	}
 	json_object_object_add(o, "family", json_object_new_string(
 		r->family == AF_INET ? "ipv4" : "ipv6"));
 	if (!inet_ntop(r->family, r->addr, a, sizeof(a)))
@@ -129,14 +168,10 @@ static struct json_object *rule_to_json(const struct egk_rule *r, bool with_coun
 	snprintf(prefix, sizeof(prefix), "%s/%u", a, r->prefixlen);
 	json_object_object_add(o, "prefix", json_object_new_string(prefix));
 	json_object_object_add(o, "proto", json_object_new_string(egk_proto_name(r->proto)));
-	for (int i = 0; i < r->nranges; i++) {
-		struct json_object *pr = json_object_new_object();
-
-		json_object_object_add(pr, "first", json_object_new_int(r->ranges[i].first));
-		json_object_object_add(pr, "last", json_object_new_int(r->ranges[i].last));
-		json_object_array_add(ports, pr);
-	}
+	for (int i = 0; i < r->nranges; i++)
+		json_object_array_add(ports, port_json(r->ranges[i].first, r->ranges[i].last));
 	json_object_object_add(o, "ports", ports);
+tail:
 	if (with_counters)
 		json_object_object_add(o, "hits", json_object_new_uint64(r->hits));
 	egk_rule_format(r, text, sizeof(text));

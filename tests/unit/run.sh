@@ -133,16 +133,33 @@ expect "cli: check from stdin" 0 "<stdin>: valid, 1 rule" -- sh -c "echo 'allow 
 expect "cli: stdin errors say <stdin>" 2 "^<stdin>:1: " -- sh -c "echo 'allow cidr ::1/200' | '$ctl' check -"
 expect "cli: stdin include is cwd-relative" 0 "valid, 1 rule" -- sh -c "cd '$t' && echo 'include sub/more.pol' | '$ctl' check -"
 expect "cli: check missing file exits 2" 2 "cannot open" -- "$ctl" check "$t/absent.pol"
-expect "cli: preset github is domains, refused for now" 2 "github:2: domain rules are not supported yet" -- sh -c "echo 'include preset:github' | '$ctl' check -"
+expect "cli: include preset:github is valid" 0 "^allow domain \\.github\\.com$" -- sh -c "echo 'include preset:github' | '$ctl' check -"
+expect "cli: a domain rule prints normalised" 0 "^allow domain \\*\\.example\\.com port 443,8443$" -- sh -c "echo 'allow domain *.Example.COM. port 443,8443' | '$ctl' check -"
+expect "cli: domain udp is refused, TCP only" 2 "^<stdin>:1: domain rules are TCP only" -- sh -c "echo 'allow domain a.example udp' | '$ctl' check -"
+expect "cli: deny domain is refused" 2 "^<stdin>:2: 'deny domain' does not exist" -- sh -c "printf 'allow domain a.example\ndeny domain a.example\n' | '$ctl' check -"
+npresets=0
 for p in "$top"/userspace/presets/*; do
-	expect "cli: preset $(basename "$p") parses to the domain-rules refusal only" 2 \
-		"domain rules are not supported yet" -- "$ctl" check "$p"
-	if "$ctl" check "$p" 2>&1 | grep -v "not supported yet\|errors\? in" | grep -q .; then
-		fail "cli: preset $(basename "$p") has errors other than the domain refusal"
+	npresets=$((npresets + 1))
+	name=$(basename "$p")
+	expect "cli: preset $name passes check" 0 "^# .*$name: valid, [0-9]+ rules?$" -- "$ctl" check "$p"
+	# every directive line of the preset comes back as a domain rule
+	want=$(grep -cvE '^[[:space:]]*(#|$)' "$p")
+	got=$("$ctl" check "$p" 2>/dev/null | grep -c '^allow domain ')
+	if [ "$want" -gt 0 ] && [ "$got" -eq "$want" ]; then
+		pass "cli: preset $name is $want domain rules"
 	else
-		pass "cli: preset $(basename "$p") has no other errors"
+		fail "cli: preset $name: $got domain rules printed, $want lines"
+	fi
+	expect "cli: include preset:$name" 0 "valid, $want rules?" -- sh -c "echo 'include preset:$name' | '$ctl' check -"
+	# check's output is itself a policy that checks to the same rules
+	if "$ctl" check "$p" 2>/dev/null | "$ctl" check - 2>/dev/null | grep -v '^#' >"$t/rt2" &&
+	   "$ctl" check "$p" 2>/dev/null | grep -v '^#' >"$t/rt1" && cmp -s "$t/rt1" "$t/rt2"; then
+		pass "cli: preset $name: check output round-trips"
+	else
+		fail "cli: preset $name: check output does not round-trip"
 	fi
 done
+if [ "$npresets" -ge 6 ]; then pass "cli: the six presets are there"; else fail "cli: only $npresets presets"; fi
 expect "cli: apply of an invalid policy exits 2 before netlink" 2 "bad.pol:2:" -- "$ctl" apply --pid 1 "$t/bad.pol"
 expect "cli: list takes no TARGET" 2 "misplaced option '--pid'" -- "$ctl" list --json --pid 1
 expect "cli: --pid needs a number" 2 "--pid needs a positive process ID" -- "$ctl" show --pid abc

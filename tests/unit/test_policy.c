@@ -86,6 +86,39 @@ static const struct good_case {
 	{ "no final newline", "allow cidr 10.0.0.0/8", HDR "allow cidr 10.0.0.0/8\n" },
 	{ "rules keep file order", "deny cidr 10.0.0.1\nallow cidr 10.0.0.0/8\n",
 	  HDR "deny cidr 10.0.0.1\nallow cidr 10.0.0.0/8\n" },
+	/* domain rules: every form, normalised */
+	{ "domain exact", "allow domain example.com\n", HDR "allow domain example.com\n" },
+	{ "domain with subdomains", "allow domain .github.com\n", HDR "allow domain .github.com\n" },
+	{ "domain subdomains only", "allow domain *.example.com\n", HDR "allow domain *.example.com\n" },
+	{ "domain is lowercased", "allow domain Example.COM\n", HDR "allow domain example.com\n" },
+	{ "domain trailing dot dropped", "allow domain example.com.\n", HDR "allow domain example.com\n" },
+	{ "domain .X. normalised", "allow domain .GitHub.Com.\n", HDR "allow domain .github.com\n" },
+	{ "domain *.X. normalised", "allow domain *.EXAMPLE.org.\n", HDR "allow domain *.example.org\n" },
+	{ "domain single label", "allow domain localhost\n", HDR "allow domain localhost\n" },
+	{ "domain wildcard over a TLD is what it says", "allow domain *.com.\n",
+	  HDR "allow domain *.com\n" },
+	{ "domain underscore", "allow domain _acme.a_b.example\n", HDR "allow domain _acme.a_b.example\n" },
+	{ "domain punycode as written", "allow domain xn--bcher-kva.XN--P1AI\n",
+	  HDR "allow domain xn--bcher-kva.xn--p1ai\n" },
+	{ "domain digits in labels", "allow domain 1.2.3.4a\n", HDR "allow domain 1.2.3.4a\n" },
+	{ "domain inner hyphens", "allow domain a--b.c-d.example\n", HDR "allow domain a--b.c-d.example\n" },
+	{ "domain port", "allow domain example.com port 8443\n",
+	  HDR "allow domain example.com port 8443\n" },
+	{ "domain port list", "allow domain .example.com port 443,8000-8100,22-22\n",
+	  HDR "allow domain .example.com port 443,8000-8100,22\n" },
+	{ "domain any port is accepted", "allow domain example.com port 22\n",
+	  HDR "allow domain example.com port 22\n" },
+	{ "domain tcp is accepted and implied", "allow domain example.com tcp\n",
+	  HDR "allow domain example.com\n" },
+	{ "domain tcp port", "allow domain example.com tcp port 443\n",
+	  HDR "allow domain example.com port 443\n" },
+	{ "domain duplicates are kept like cidr ones",
+	  "allow domain a.example\nallow domain A.example.\n",
+	  HDR "allow domain a.example\nallow domain a.example\n" },
+	{ "domain and cidr rules keep file order",
+	  "allow domain .a.example\ndeny cidr 10.0.0.1\nallow domain b.example port 443\n",
+	  HDR "allow domain .a.example\ndeny cidr 10.0.0.1\nallow domain b.example port 443\n" },
+	{ "domain comment after", "allow domain .a.example # x\n", HDR "allow domain .a.example\n" },
 };
 
 static void test_good(void)
@@ -163,24 +196,52 @@ static const struct bad_case {
 	{ "dns with prefix", "allow dns 10.0.0.0/8\n", "t.pol:1:", "one address, not a prefix" },
 	{ "dns without address", "allow dns\n", "t.pol:1:", "'allow dns ADDRESS'" },
 	{ "dns with port", "allow dns 1.1.1.1 port 53\n", "t.pol:1:", "'allow dns ADDRESS'" },
-	{ "domain rule refused", "allow domain .github.com\n", "t.pol:1:",
-	  "domain rules are not supported yet" },
-	{ "wildcard domain refused", "allow domain *.example.com port 443\n", "t.pol:1:",
-	  "domain rules are not supported yet" },
-	{ "domain with trailing dot refused", "allow domain Example.COM.\n", "t.pol:1:",
-	  "domain rules are not supported yet" },
-	{ "domain bad char", "allow domain exa_mple.com\n", "t.pol:1:", "only letters, digits" },
-	{ "domain empty label", "allow domain a..b\n", "t.pol:1:", "empty label" },
+	{ "domain without name", "allow domain\n", "t.pol:1:", "'allow domain' needs a name" },
+	{ "domain bad char", "allow domain exa!mple.com\n", "t.pol:1:",
+	  "'exa!mple.com': '!' is not allowed in a domain name" },
+	{ "domain non-ascii byte", "allow domain b\xc3\xbc" "cher.example\n", "t.pol:1:",
+	  "byte 0xc3 is not allowed" },
+	{ "domain empty label", "allow domain a..b\n", "t.pol:1:", "'a..b' has an empty label" },
 	{ "domain double dot start", "allow domain ..a\n", "t.pol:1:", "empty label" },
-	{ "domain only dot", "allow domain .\n", "t.pol:1:", "is not a domain name" },
-	{ "domain star in middle", "allow domain a.*.com\n", "t.pol:1:", "only letters, digits" },
+	{ "domain two trailing dots", "allow domain a.com..\n", "t.pol:1:", "empty label" },
+	{ "domain .*.x", "allow domain .*.example.com\n", "t.pol:1:", "'*' may only lead the name" },
+	{ "domain only dot", "allow domain .\n", "t.pol:1:", "'.' is not a domain name" },
+	{ "domain only star", "allow domain *\n", "t.pol:1:", "'*': '*' may only lead the name" },
+	{ "domain only star dot", "allow domain *.\n", "t.pol:1:", "'*.' is not a domain name" },
+	{ "domain star dot dot", "allow domain *..\n", "t.pol:1:", "'*..' is not a domain name" },
+	{ "domain star in middle", "allow domain a.*.com\n", "t.pol:1:",
+	  "'a.*.com': '*' may only lead the name, as in '*.example.com'" },
+	{ "domain star glued", "allow domain *example.com\n", "t.pol:1:", "'*' may only lead the name" },
+	{ "domain double star", "allow domain **.example.com\n", "t.pol:1:", "'*' may only lead the name" },
+	{ "domain star at end", "allow domain example.*\n", "t.pol:1:", "'*' may only lead the name" },
+	{ "domain label starts with -", "allow domain -a.example\n", "t.pol:1:",
+	  "'-a.example': label '-a' starts with '-'" },
+	{ "domain label ends with -", "allow domain a.b-.example\n", "t.pol:1:",
+	  "'a.b-.example': label 'b-' ends with '-'" },
+	{ "domain last label ends with -", "allow domain .a.example-\n", "t.pol:1:",
+	  "label 'example-' ends with '-'" },
+	{ "domain last label all digits", "allow domain 192.0.2.1\n", "t.pol:1:",
+	  "the last label '1' is all digits" },
+	{ "domain wildcard on an address", "allow domain *.10.0.0.1.\n", "t.pol:1:",
+	  "an address belongs in a cidr rule" },
 	{ "domain label too long",
 	  "allow domain aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com\n",
-	  "t.pol:1:", "longer than 63" },
+	  "t.pol:1:", "has a label longer than 63 characters" },
 	{ "domain bad port", "allow domain a.com port 0\n", "t.pol:1:", "out of range" },
-	{ "domain extra words", "allow domain a.com tcp\n", "t.pol:1:", "'allow domain NAME [port SPEC]'" },
+	{ "domain port without spec", "allow domain a.com port\n", "t.pol:1:", "'port' needs a port" },
+	{ "domain backwards ports", "allow domain a.com port 443-80\n", "t.pol:1:", "backwards" },
+	{ "domain udp", "allow domain a.com udp\n", "t.pol:1:",
+	  "domain rules are TCP only: UDP to their ports (QUIC) is refused so that clients fall back to TCP" },
+	{ "domain udp port", "allow domain a.com udp port 443\n", "t.pol:1:", "TCP only" },
+	{ "domain any", "allow domain a.com any\n", "t.pol:1:", "domain rules are TCP only; drop 'any'" },
+	{ "domain icmp", "allow domain a.com icmp\n", "t.pol:1:", "TCP only" },
+	{ "domain extra words", "allow domain a.com port 443 extra\n", "t.pol:1:",
+	  "unexpected 'extra'; the form is 'allow domain NAME [port SPEC]'" },
+	{ "domain two names", "allow domain a.com b.com\n", "t.pol:1:", "unexpected 'b.com'" },
+	{ "deny domain", "deny domain a.com\n", "t.pol:1:",
+	  "'deny domain' does not exist: domain rules can only allow" },
 	{ "dns-name refused", "allow dns-name example.com\n", "t.pol:1:", "not supported yet" },
-	{ "dns-name bad", "allow dns-name ex!ample.com\n", "t.pol:1:", "only letters, digits" },
+	{ "dns-name bad", "allow dns-name ex!ample.com\n", "t.pol:1:", "'!' is not allowed" },
 	{ "dns filter refused", "dns filter strict\n", "t.pol:1:", "'dns filter' is not supported yet" },
 	{ "dns filter bad value", "dns filter maybe\n", "t.pol:1:", "'dns filter off|on|strict'" },
 	{ "domain-binding refused", "domain-binding none\n", "t.pol:1:",
@@ -286,6 +347,73 @@ out:
 	egk_diag_free(&d);
 }
 
+static void test_domain_structure(void)
+{
+	struct egk_policy p;
+	struct egk_diag d;
+	int n;
+
+	n = egk_policy_parse_string("t.pol", ".",
+		"allow domain .GitHub.com.\n"
+		"allow domain *.example.org port 443,8000-8100\n", &p, &d);
+	CHECK(n == 0 && p.nrules == 2, "domain structure: parses", "n=%d nrules=%zu", n, p.nrules);
+	if (n || p.nrules != 2)
+		goto out;
+	CHECK(p.rules[0].kind == EGRESSK_RULE_KIND_DOMAIN &&
+	      p.rules[0].action == EGRESSK_ACTION_ALLOW && p.rules[0].proto == EGRESSK_PROTO_TCP &&
+	      p.rules[0].family == 0 && p.rules[0].prefixlen == 0 && p.rules[0].nranges == 0 &&
+	      p.rules[0].ranges == NULL,
+	      "domain structure: allow, domain kind, tcp, no address, no ports",
+	      "kind=%u action=%u proto=%u family=%u nranges=%u", p.rules[0].kind,
+	      p.rules[0].action, p.rules[0].proto, p.rules[0].family, p.rules[0].nranges);
+	CHECK_STR(p.rules[0].name, ".github.com", "domain structure: name is normalised");
+	CHECK_STR(p.rules[1].name, "*.example.org", "domain structure: wildcard name kept");
+	CHECK(p.rules[1].nranges == 2 && p.rules[1].ranges[0].first == 443 &&
+	      p.rules[1].ranges[0].last == 443 && p.rules[1].ranges[1].first == 8000 &&
+	      p.rules[1].ranges[1].last == 8100, "domain structure: port ranges",
+	      "nranges=%u", p.rules[1].nranges);
+out:
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+}
+
+/* egk_domain_normalize() directly: the normal form and its length bounds. */
+static void test_domain_normalize(void)
+{
+	char out[EGRESSK_DOMAIN_NAME_MAX + 1], err[512], in[700], want[300];
+	int r;
+
+	r = egk_domain_normalize("*.A-B.Example.", out, sizeof(out), err, sizeof(err));
+	CHECK(r == 0 && !strcmp(out, "*.a-b.example"), "normalize: *.A-B.Example.",
+	      "r=%d out=%s", r, r ? err : out);
+	CHECK(egk_domain_is_normal(".a.example") && egk_domain_is_normal("*.a.example") &&
+	      !egk_domain_is_normal("A.example") && !egk_domain_is_normal("a.example.") &&
+	      !egk_domain_is_normal("a..example") && !egk_domain_is_normal(""),
+	      "normalize: is_normal tells the normal form", "wrong answer");
+
+	/* a 253-character base: four 62-character labels and a 1-character one */
+	want[0] = '\0';
+	for (int i = 0; i < 4; i++) {
+		size_t l = strlen(want);
+
+		memset(want + l, 'a' + i, 62);
+		want[l + 62] = '.';
+		want[l + 63] = '\0';
+	}
+	strcat(want, "z");
+	CHECK(strlen(want) == EGK_DOMAIN_BASE_MAX, "normalize: test name is 253 long", "%zu",
+	      strlen(want));
+	snprintf(in, sizeof(in), "*.%s.", want);
+	r = egk_domain_normalize(in, out, sizeof(out), err, sizeof(err));
+	CHECK(r == 0 && strlen(out) == EGRESSK_DOMAIN_NAME_MAX && out[0] == '*',
+	      "normalize: *. and a 253-character base fill EGRESSK_DOMAIN_NAME_MAX",
+	      "r=%d len=%zu err=%s", r, r ? 0 : strlen(out), r ? err : "");
+	snprintf(in, sizeof(in), ".%sz", want);
+	r = egk_domain_normalize(in, out, sizeof(out), err, sizeof(err));
+	CHECK(r == -1 && strstr(err, "is longer than 253 characters") && strstr(err, "...'"),
+	      "normalize: a 254-character base is refused, quoted short", "r=%d err=%s", r, err);
+}
+
 /* ---- limits ------------------------------------------------------------ */
 
 static char *port_list(int n)
@@ -312,6 +440,49 @@ static char *many_rules(int n)
 		fprintf(f, "allow cidr %d.%d.%d.0/24\n", 1 + i / 65536, (i / 256) % 256, i % 256);
 	fclose(f);
 	return s;
+}
+
+static char *many_domains(int n, int extra_cidr)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	for (int i = 0; i < extra_cidr; i++)
+		fprintf(f, "allow cidr %d.%d.%d.0/24\n", 1 + i / 65536, (i / 256) % 256, i % 256);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "allow domain h%d.example\n", i);
+	fclose(f);
+	return s;
+}
+
+static void test_domain_limits(void)
+{
+	struct egk_policy p;
+	struct egk_diag d;
+	char want[80], *s;
+	int n;
+
+	s = many_domains(EGRESSK_MAX_DOMAIN_RULES, 0);
+	n = egk_policy_parse_string("t.pol", ".", s, &p, &d);
+	CHECK(n == 0 && p.nrules == EGRESSK_MAX_DOMAIN_RULES,
+	      "EGRESSK_MAX_DOMAIN_RULES (65536) domain rules are accepted", "n=%d nrules=%zu msg=%s",
+	      n, p.nrules, d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	free(s);
+
+	/* 1000 cidr rules first: the domain limit counts domain rules only */
+	s = many_domains(EGRESSK_MAX_DOMAIN_RULES + 3, 1000);
+	n = egk_policy_parse_string("t.pol", ".", s, &p, &d);
+	snprintf(want, sizeof(want), "t.pol:%d: too many domain rules (at most 65536 per policy)",
+		 1000 + EGRESSK_MAX_DOMAIN_RULES + 1);
+	CHECK(n == 1 && d.nmsgs == 1 && !strncmp(d.msgs[0], want, strlen(want)) && p.nrules == 0,
+	      "one domain rule too many is refused once, at its line", "n=%d msg=%s want=%s", n,
+	      d.nmsgs ? d.msgs[0] : "", want);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	free(s);
 }
 
 static void test_limits(void)
@@ -426,6 +597,9 @@ static bool same_rules(const struct egk_policy *a, const struct egk_policy *b)
 	for (size_t i = 0; i < a->nrules; i++) {
 		const struct egk_rule *x = &a->rules[i], *y = &b->rules[i];
 
+		if ((x->name || y->name) &&
+		    (!x->name || !y->name || strcmp(x->name, y->name)))
+			return false;
 		if (x->action != y->action || x->kind != y->kind || x->family != y->family ||
 		    x->prefixlen != y->prefixlen || x->proto != y->proto ||
 		    x->nranges != y->nranges || memcmp(x->addr, y->addr, 16) ||
@@ -445,6 +619,8 @@ static void test_round_trip(void)
 		"allow cidr ::ffff:192.0.2.0/120 tcp port 1-65535\n",
 		"",
 		"deny cidr ::/0\n",
+		"allow domain Example.COM.\nallow domain .github.com port 443,22,8000-8100\n"
+		"allow domain *.Example.org tcp\nallow cidr 10.0.0.0/8\nallow domain x_y.example port 1\n",
 	};
 
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
@@ -643,6 +819,40 @@ static void test_json(void)
 	json_object_put(o);
 	egk_policy_free(&p);
 	egk_diag_free(&d);
+
+	egk_policy_parse_string("t.pol", ".",
+		"allow domain .Example.com\nallow domain *.a.example port 8443,9000-9001\n", &p, &d);
+	o = egk_policy_to_json(&p, true);
+	json_object_object_get_ex(o, "rules", &rules);
+	r0 = json_object_array_get_idx(rules, 0);
+	CHECK(r0 && json_object_object_get_ex(r0, "kind", &v) &&
+	      !strcmp(json_object_get_string(v), "domain"), "json: domain kind", "kind wrong");
+	CHECK(r0 && json_object_object_get_ex(r0, "name", &v) &&
+	      !strcmp(json_object_get_string(v), ".example.com"), "json: domain name", "name wrong");
+	CHECK(r0 && json_object_object_get_ex(r0, "proto", &v) &&
+	      !strcmp(json_object_get_string(v), "tcp") &&
+	      !json_object_object_get_ex(r0, "address", NULL) &&
+	      !json_object_object_get_ex(r0, "prefix", NULL),
+	      "json: domain rule is tcp and has no address", "wrong fields");
+	CHECK(r0 && json_object_object_get_ex(r0, "ports", &v) && json_object_array_length(v) == 2 &&
+	      json_object_get_int(json_object_object_get(json_object_array_get_idx(v, 0), "first")) == 80 &&
+	      json_object_get_int(json_object_object_get(json_object_array_get_idx(v, 1), "last")) == 443 &&
+	      json_object_object_get_ex(r0, "default_ports", &v) && json_object_get_boolean(v),
+	      "json: domain rule without ports lists 80 and 443 as default", "ports wrong");
+	CHECK(r0 && json_object_object_get_ex(r0, "id", NULL) &&
+	      json_object_object_get_ex(r0, "hits", NULL), "json: domain rule with counters",
+	      "id or hits missing");
+	r0 = json_object_array_get_idx(rules, 1);
+	CHECK(r0 && json_object_object_get_ex(r0, "ports", &v) && json_object_array_length(v) == 2 &&
+	      json_object_get_int(json_object_object_get(json_object_array_get_idx(v, 1), "last")) == 9001 &&
+	      json_object_object_get_ex(r0, "default_ports", &v) && !json_object_get_boolean(v),
+	      "json: domain rule with ports", "ports wrong");
+	CHECK(r0 && json_object_object_get_ex(r0, "text", &v) &&
+	      !strcmp(json_object_get_string(v), "allow domain *.a.example port 8443,9000-9001"),
+	      "json: domain text is the policy line", "text wrong");
+	json_object_put(o);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
 }
 
 int main(void)
@@ -651,7 +861,10 @@ int main(void)
 	test_bad();
 	test_error_collection();
 	test_structure();
+	test_domain_structure();
+	test_domain_normalize();
 	test_limits();
+	test_domain_limits();
 	test_round_trip();
 	test_includes();
 	test_json();
