@@ -37,6 +37,14 @@ static const char *reason_name(unsigned int r)
 	case EGRESSK_REASON_RAW_SOCKET:   return "raw-socket";
 	case EGRESSK_REASON_SOURCE_ROUTE: return "source-route";
 	case EGRESSK_REASON_MALFORMED:    return "malformed";
+	case EGRESSK_REASON_DOMAIN_MISMATCH: return "domain-mismatch";
+	case EGRESSK_REASON_DOMAIN_NO_NAME:  return "domain-no-name";
+	case EGRESSK_REASON_DOMAIN_UNKNOWN:  return "domain-unknown";
+	case EGRESSK_REASON_HOLD_LIMIT:      return "hold-limit";
+	case EGRESSK_REASON_HOLD_TIMEOUT:    return "hold-timeout";
+	case EGRESSK_REASON_FLOW_LIMIT:      return "flow-limit";
+	case EGRESSK_REASON_QUIC:            return "quic";
+	case EGRESSK_REASON_POLICY_CHANGED:  return "policy-changed";
 	}
 	return "unspec";
 }
@@ -89,6 +97,8 @@ static bool on_event(const struct egk_event *ev, void *arg)
 			json_object_object_add(o, "dport", json_object_new_int(ev->dport));
 		if (ev->has_rule_id)
 			json_object_object_add(o, "rule_id", json_object_new_int64(ev->rule_id));
+		if (ev->has_name)
+			json_object_object_add(o, "name", json_object_new_string(ev->name));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else {
@@ -99,6 +109,9 @@ static bool on_event(const struct egk_event *ev, void *arg)
 			printf(" dport=%u", ev->dport);
 		if (ev->has_rule_id)
 			printf(" rule=%u", ev->rule_id);
+		/* netlink.c kept only [a-z0-9._-] in it */
+		if (ev->has_name)
+			printf(" name=%s", ev->name);
 		putchar('\n');
 	}
 	fflush(stdout);

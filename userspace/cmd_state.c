@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* list, stats: what the policed namespaces are doing. */
 #define _GNU_SOURCE
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <json-c/json.h>
@@ -9,17 +11,32 @@
 #include "netlink.h"
 #include "policy.h"
 
+/* Every counter by its name in text and JSON, in the uapi's order. */
+static const struct {
+	const char *name;
+	size_t off;
+} counters[] = {
+#define C(f) { #f, offsetof(struct egk_counters, f) }
+	C(allowed), C(rejected), C(dropped), C(audited), C(raw_rejected),
+	C(events_lost), C(malformed),
+	C(flows_inspected), C(flows_domain_allowed), C(flows_domain_rejected),
+	C(flows_hold_limit), C(flows_hold_timeout), C(flows_table_full),
+	C(flows_policy_cut), C(flows_active),
+#undef C
+};
+
+static uint64_t counter(const struct egk_counters *c, size_t i)
+{
+	return *(const uint64_t *)((const char *)c + counters[i].off);
+}
+
 static struct json_object *counters_json(const struct egk_counters *c)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "allowed", json_object_new_uint64(c->allowed));
-	json_object_object_add(o, "rejected", json_object_new_uint64(c->rejected));
-	json_object_object_add(o, "dropped", json_object_new_uint64(c->dropped));
-	json_object_object_add(o, "audited", json_object_new_uint64(c->audited));
-	json_object_object_add(o, "raw_rejected", json_object_new_uint64(c->raw_rejected));
-	json_object_object_add(o, "events_lost", json_object_new_uint64(c->events_lost));
-	json_object_object_add(o, "malformed", json_object_new_uint64(c->malformed));
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		json_object_object_add(o, counters[i].name,
+				       json_object_new_uint64(counter(c, i)));
 	return o;
 }
 
@@ -103,19 +120,15 @@ int cmd_list(int argc, char **argv)
 
 static void print_stats_text(const struct egk_ns_state *st, const struct egk_policy *p)
 {
-	char buf[1024];
+	char buf[EGK_RULE_TEXT_MAX];
 
 	printf("# egressk stats of netns inode %u cookie %llu, version %llu\n", st->id.inode,
 	       (unsigned long long)st->id.cookie, (unsigned long long)st->id.version);
 	printf("mode %s\n", egk_mode_name(st->mode));
 	printf("rules %u\n", st->rule_count);
-	printf("allowed %llu\n", (unsigned long long)st->stats.allowed);
-	printf("rejected %llu\n", (unsigned long long)st->stats.rejected);
-	printf("dropped %llu\n", (unsigned long long)st->stats.dropped);
-	printf("audited %llu\n", (unsigned long long)st->stats.audited);
-	printf("raw_rejected %llu\n", (unsigned long long)st->stats.raw_rejected);
-	printf("events_lost %llu\n", (unsigned long long)st->stats.events_lost);
-	printf("malformed %llu\n", (unsigned long long)st->stats.malformed);
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		printf("%s %llu\n", counters[i].name,
+		       (unsigned long long)counter(&st->stats, i));
 	for (size_t i = 0; i < p->nrules; i++) {
 		egk_rule_format(&p->rules[i], buf, sizeof(buf));
 		printf("rule %u hits %llu: %s\n", p->rules[i].id,
@@ -149,7 +162,7 @@ int cmd_stats(int argc, char **argv)
 	if (a.json) {
 		struct json_object *o = json_object_new_object();
 		struct json_object *rules = json_object_new_array();
-		char buf[1024];
+		char buf[EGK_RULE_TEXT_MAX];
 
 		json_object_object_add(o, "netns", netns_json(&st.id));
 		json_object_object_add(o, "version", json_object_new_uint64(st.id.version));

@@ -319,14 +319,37 @@ static void read_ident(struct nlattr **tb, struct egk_ident *id)
 
 static size_t rule_size_estimate(const struct egk_rule *r)
 {
+	size_t ports = r->nranges ? 4 + (size_t)r->nranges * 20 : 0;
+
+	/* nest + action + kind + name + ports */
+	if (r->kind == EGRESSK_RULE_KIND_DOMAIN)
+		return 4 + 8 + 8 + NLA_ALIGN(4 + (r->name ? strlen(r->name) : 0) + 1) + ports;
 	/* nest + action + kind + addr + prefixlen + proto + ports */
-	return 4 + 8 + 8 + (r->family == AF_INET ? 8 : 20) + 8 + 8 +
-	       (r->nranges ? 4 + (size_t)r->nranges * 20 : 0);
+	return 4 + 8 + 8 + (r->family == AF_INET ? 8 : 20) + 8 + 8 + ports;
+}
+
+static int put_ports(struct nl_msg *msg, const struct egk_rule *r)
+{
+	struct nlattr *ports, *range;
+
+	ports = nla_nest_start(msg, EGRESSK_RULE_A_PORTS);
+	if (!ports)
+		return -ENOMEM;
+	for (int i = 0; i < r->nranges; i++) {
+		range = nla_nest_start(msg, EGRESSK_PORT_A_RANGE);
+		if (!range ||
+		    nla_put_u16(msg, EGRESSK_RANGE_A_FIRST, r->ranges[i].first) < 0 ||
+		    nla_put_u16(msg, EGRESSK_RANGE_A_LAST, r->ranges[i].last) < 0)
+			return -ENOMEM;
+		nla_nest_end(msg, range);
+	}
+	nla_nest_end(msg, ports);
+	return 0;
 }
 
 int egk_nl_put_rule(struct nl_msg *msg, const struct egk_rule *r)
 {
-	struct nlattr *rule, *ports, *range;
+	struct nlattr *rule;
 
 	rule = nla_nest_start(msg, EGRESSK_A_RULE);
 	if (!rule)
@@ -334,6 +357,16 @@ int egk_nl_put_rule(struct nl_msg *msg, const struct egk_rule *r)
 	if (nla_put_u8(msg, EGRESSK_RULE_A_ACTION, r->action) < 0 ||
 	    nla_put_u8(msg, EGRESSK_RULE_A_KIND, r->kind) < 0)
 		return -ENOMEM;
+	if (r->kind == EGRESSK_RULE_KIND_DOMAIN) {
+		/* NAME (NUL-terminated) and PORTS only: the kernel implies tcp,
+		 * and without PORTS covers 80 and 443 */
+		if (!r->name || nla_put_string(msg, EGRESSK_RULE_A_NAME, r->name) < 0)
+			return -ENOMEM;
+		if (r->nranges && put_ports(msg, r) < 0)
+			return -ENOMEM;
+		nla_nest_end(msg, rule);
+		return 0;
+	}
 	if (r->family == AF_INET) {
 		if (nla_put(msg, EGRESSK_RULE_A_ADDR4, 4, r->addr) < 0)
 			return -ENOMEM;
@@ -346,20 +379,8 @@ int egk_nl_put_rule(struct nl_msg *msg, const struct egk_rule *r)
 		if (r->proto != EGRESSK_PROTO_ANY &&
 		    nla_put_u8(msg, EGRESSK_RULE_A_PROTO, r->proto) < 0)
 			return -ENOMEM;
-		if (r->nranges) {
-			ports = nla_nest_start(msg, EGRESSK_RULE_A_PORTS);
-			if (!ports)
-				return -ENOMEM;
-			for (int i = 0; i < r->nranges; i++) {
-				range = nla_nest_start(msg, EGRESSK_PORT_A_RANGE);
-				if (!range ||
-				    nla_put_u16(msg, EGRESSK_RANGE_A_FIRST, r->ranges[i].first) < 0 ||
-				    nla_put_u16(msg, EGRESSK_RANGE_A_LAST, r->ranges[i].last) < 0)
-					return -ENOMEM;
-				nla_nest_end(msg, range);
-			}
-			nla_nest_end(msg, ports);
-		}
+		if (r->nranges && put_ports(msg, r) < 0)
+			return -ENOMEM;
 	}
 	nla_nest_end(msg, rule);
 	return 0;
@@ -465,6 +486,24 @@ int egk_nl_read_rule(struct nlattr *nest, struct egk_rule *r,
 		return -EPROTO;
 	r->action = get_u8(tb[EGRESSK_RULE_A_ACTION], 0);
 	r->kind = get_u8(tb[EGRESSK_RULE_A_KIND], 0);
+	if (r->kind == EGRESSK_RULE_KIND_DOMAIN) {
+		struct nlattr *n = tb[EGRESSK_RULE_A_NAME];
+		const char *s;
+		int len;
+
+		/* show prints it as a policy line: only a NUL-terminated
+		 * pattern that is already normal form (so, safe to print) */
+		if (!n)
+			return -EPROTO;
+		s = nla_data(n);
+		len = nla_len(n);
+		if (len < 2 || len > EGRESSK_DOMAIN_NAME_MAX + 1 || s[len - 1] != '\0' ||
+		    strlen(s) != (size_t)len - 1 || !egk_domain_is_normal(s))
+			return -EPROTO;
+		r->name = (char *)s;
+		r->proto = EGRESSK_PROTO_TCP;
+		goto ports;
+	}
 	if (tb[EGRESSK_RULE_A_ADDR4] && nla_len(tb[EGRESSK_RULE_A_ADDR4]) == 4) {
 		r->family = AF_INET;
 		memcpy(r->addr, nla_data(tb[EGRESSK_RULE_A_ADDR4]), 4);
@@ -476,6 +515,7 @@ int egk_nl_read_rule(struct nlattr *nest, struct egk_rule *r,
 	}
 	r->prefixlen = get_u8(tb[EGRESSK_RULE_A_PREFIXLEN], r->family == AF_INET ? 32 : 128);
 	r->proto = get_u8(tb[EGRESSK_RULE_A_PROTO], EGRESSK_PROTO_ANY);
+ports:
 	r->id = get_u32(tb[EGRESSK_RULE_A_ID]);
 	r->hits = get_u64(tb[EGRESSK_RULE_A_HITS]);
 	if (tb[EGRESSK_RULE_A_PORTS]) {
@@ -592,6 +632,14 @@ static void read_state(struct nlattr **tb, struct egk_ns_state *st)
 		st->stats.raw_rejected = get_u64(s[EGRESSK_STATS_A_RAW_REJECTED]);
 		st->stats.events_lost = get_u64(s[EGRESSK_STATS_A_EVENTS_LOST]);
 		st->stats.malformed = get_u64(s[EGRESSK_STATS_A_MALFORMED]);
+		st->stats.flows_inspected = get_u64(s[EGRESSK_STATS_A_FLOWS_INSPECTED]);
+		st->stats.flows_domain_allowed = get_u64(s[EGRESSK_STATS_A_FLOWS_DOMAIN_ALLOWED]);
+		st->stats.flows_domain_rejected = get_u64(s[EGRESSK_STATS_A_FLOWS_DOMAIN_REJECTED]);
+		st->stats.flows_hold_limit = get_u64(s[EGRESSK_STATS_A_FLOWS_HOLD_LIMIT]);
+		st->stats.flows_hold_timeout = get_u64(s[EGRESSK_STATS_A_FLOWS_HOLD_TIMEOUT]);
+		st->stats.flows_table_full = get_u64(s[EGRESSK_STATS_A_FLOWS_TABLE_FULL]);
+		st->stats.flows_policy_cut = get_u64(s[EGRESSK_STATS_A_FLOWS_POLICY_CUT]);
+		st->stats.flows_active = get_u64(s[EGRESSK_STATS_A_FLOWS_ACTIVE]);
 	}
 }
 
@@ -653,37 +701,68 @@ struct mon_ctx {
 	bool stop;
 };
 
+/* The kernel sends a valid lowercase name; printed safely whatever it is. */
+static void copy_event_name(struct egk_event *ev, struct nlattr *a)
+{
+	const char *s = nla_data(a);
+	size_t n = 0, len = (size_t)nla_len(a);
+
+	for (size_t i = 0; i < len && s[i] && n < sizeof(ev->name) - 1; i++) {
+		char ch = s[i];
+
+		ev->name[n++] = ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+				 ch == '-' || ch == '_' || ch == '.') ? ch : '?';
+	}
+	ev->name[n] = '\0';
+	ev->has_name = n > 0;
+}
+
+int egk_nl_read_event(struct nl_msg *msg, struct egk_event *ev)
+{
+	struct nlattr *tb[EGRESSK_A_MAX + 1];
+	struct nlattr *e[EGRESSK_EVENT_A_MAX + 1];
+	struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	struct genlmsghdr *gh;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!genlmsg_valid_hdr(hdr, 0))
+		return -EINVAL;
+	gh = nlmsg_data(hdr);
+	if (gh->cmd != EGRESSK_CMD_EVENT || parse_top(msg, tb) < 0 || !tb[EGRESSK_A_EVENT])
+		return -EINVAL;
+	if (nla_parse_nested(e, EGRESSK_EVENT_A_MAX, tb[EGRESSK_A_EVENT], NULL) < 0)
+		return -EINVAL;
+	ev->inode = get_u32(tb[EGRESSK_A_NETNS_INODE]);
+	ev->cookie = get_u64(tb[EGRESSK_A_NETNS_COOKIE]);
+	ev->verdict = get_u8(e[EGRESSK_EVENT_A_VERDICT], 0);
+	ev->reason = get_u8(e[EGRESSK_EVENT_A_REASON], 0);
+	ev->family = get_u8(e[EGRESSK_EVENT_A_FAMILY], 0);
+	ev->proto = get_u8(e[EGRESSK_EVENT_A_PROTO], 0);
+	if (e[EGRESSK_EVENT_A_DADDR4] && nla_len(e[EGRESSK_EVENT_A_DADDR4]) == 4) {
+		memcpy(ev->daddr, nla_data(e[EGRESSK_EVENT_A_DADDR4]), 4);
+		ev->family = AF_INET;
+		ev->has_daddr = true;
+	} else if (e[EGRESSK_EVENT_A_DADDR6] && nla_len(e[EGRESSK_EVENT_A_DADDR6]) == 16) {
+		memcpy(ev->daddr, nla_data(e[EGRESSK_EVENT_A_DADDR6]), 16);
+		ev->family = AF_INET6;
+		ev->has_daddr = true;
+	}
+	ev->has_dport = e[EGRESSK_EVENT_A_DPORT] != NULL;
+	ev->dport = get_u16(e[EGRESSK_EVENT_A_DPORT]);
+	ev->has_rule_id = e[EGRESSK_EVENT_A_RULE_ID] != NULL;
+	ev->rule_id = get_u32(e[EGRESSK_EVENT_A_RULE_ID]);
+	if (e[EGRESSK_EVENT_A_NAME])
+		copy_event_name(ev, e[EGRESSK_EVENT_A_NAME]);
+	return 0;
+}
+
 static int event_msg(struct nl_msg *msg, void *arg)
 {
 	struct mon_ctx *m = arg;
-	struct nlattr *tb[EGRESSK_A_MAX + 1];
-	struct nlattr *e[EGRESSK_EVENT_A_MAX + 1];
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	struct egk_event ev = { 0 };
+	struct egk_event ev;
 
-	if (gh->cmd != EGRESSK_CMD_EVENT || parse_top(msg, tb) < 0 || !tb[EGRESSK_A_EVENT])
+	if (egk_nl_read_event(msg, &ev) < 0)
 		return NL_SKIP;
-	if (nla_parse_nested(e, EGRESSK_EVENT_A_MAX, tb[EGRESSK_A_EVENT], NULL) < 0)
-		return NL_SKIP;
-	ev.inode = get_u32(tb[EGRESSK_A_NETNS_INODE]);
-	ev.cookie = get_u64(tb[EGRESSK_A_NETNS_COOKIE]);
-	ev.verdict = get_u8(e[EGRESSK_EVENT_A_VERDICT], 0);
-	ev.reason = get_u8(e[EGRESSK_EVENT_A_REASON], 0);
-	ev.family = get_u8(e[EGRESSK_EVENT_A_FAMILY], 0);
-	ev.proto = get_u8(e[EGRESSK_EVENT_A_PROTO], 0);
-	if (e[EGRESSK_EVENT_A_DADDR4] && nla_len(e[EGRESSK_EVENT_A_DADDR4]) == 4) {
-		memcpy(ev.daddr, nla_data(e[EGRESSK_EVENT_A_DADDR4]), 4);
-		ev.family = AF_INET;
-		ev.has_daddr = true;
-	} else if (e[EGRESSK_EVENT_A_DADDR6] && nla_len(e[EGRESSK_EVENT_A_DADDR6]) == 16) {
-		memcpy(ev.daddr, nla_data(e[EGRESSK_EVENT_A_DADDR6]), 16);
-		ev.family = AF_INET6;
-		ev.has_daddr = true;
-	}
-	ev.has_dport = e[EGRESSK_EVENT_A_DPORT] != NULL;
-	ev.dport = get_u16(e[EGRESSK_EVENT_A_DPORT]);
-	ev.has_rule_id = e[EGRESSK_EVENT_A_RULE_ID] != NULL;
-	ev.rule_id = get_u32(e[EGRESSK_EVENT_A_RULE_ID]);
 	if (!m->fn(&ev, m->arg)) {
 		m->stop = true;
 		return NL_STOP;

@@ -20,8 +20,12 @@ struct egk_ident {
 	uint64_t version;
 };
 
+/* EGRESSK_STATS_A_*: packets, then flows of domain inspection */
 struct egk_counters {
 	uint64_t allowed, rejected, dropped, audited, raw_rejected, events_lost, malformed;
+	uint64_t flows_inspected, flows_domain_allowed, flows_domain_rejected;
+	uint64_t flows_hold_limit, flows_hold_timeout, flows_table_full;
+	uint64_t flows_policy_cut, flows_active;
 };
 
 /* One policed namespace: a NETNS_LIST entry or a STATS_GET reply. */
@@ -44,6 +48,9 @@ struct egk_event {
 	bool has_dport;
 	uint32_t rule_id;
 	bool has_rule_id;
+	/* EGRESSK_EVENT_A_NAME, with any byte outside [a-z0-9._-] made '?' */
+	char name[EGRESSK_DOMAIN_NAME_MAX + 1];
+	bool has_name;
 };
 
 /*
@@ -75,13 +82,16 @@ int egk_nl_monitor(struct egk_nl *nl,
 		   bool (*fn)(const struct egk_event *ev, void *arg), void *arg);
 
 /* Exposed for the unit tests: the attribute encoding of one rule (an
- * EGRESSK_A_RULE nest), its decoding, and where a TXN_ADD chunk that starts
- * at rule @start ends (exclusive). */
+ * EGRESSK_A_RULE nest), its decoding (a domain rule's name then points into
+ * @nest; egk_policy_add_rule() copies it), and where a TXN_ADD chunk that
+ * starts at rule @start ends (exclusive). */
 struct nl_msg;
 struct nlattr;
 int egk_nl_put_rule(struct nl_msg *msg, const struct egk_rule *r);
 int egk_nl_read_rule(struct nlattr *nest, struct egk_rule *r,
 		     struct egk_port_range *ranges);
+/* Decode an EGRESSK_CMD_EVENT message; -EINVAL when it is not one. */
+int egk_nl_read_event(struct nl_msg *msg, struct egk_event *ev);
 size_t egk_nl_chunk_end(const struct egk_policy *p, size_t start);
 
 #endif
