@@ -5,7 +5,7 @@
 #
 # Usage: tests/parsers/fuzz.sh [SECONDS] [HARNESS...]
 #   SECONDS   fuzzing time per harness after the seed corpus ran (default 60)
-#   HARNESS   tls http name (default: all)
+#   HARNESS   tls http name domain (default: all)
 # Environment: EGRESSK_FUZZ_DIR  where binaries, corpora and crash files go
 #              (default /tmp/egressk-fuzz; corpora grow across runs)
 #
@@ -21,7 +21,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 SECS=${1:-60}
 shift || true
-HARNESSES=${*:-tls http name}
+HARNESSES=${*:-tls http name domain}
 DIR=${EGRESSK_FUZZ_DIR:-/tmp/egressk-fuzz}
 CLANG=${CLANG:-$(command -v clang-14 || command -v clang)}
 mkdir -p "$DIR/bin"
@@ -42,8 +42,21 @@ seed() {	# HARNESS CORPUSDIR
 				printf '.fixture.egressk.test\n%s' "$n" > "$c/dot-$(basename "$base")"
 				printf '*.egressk.test.\n%s' "${n^^}" > "$c/star-$(basename "$base")"
 			done ;;
+		domain)	# two bytes of port (443, 80, 8443), then [pattern\n]name
+			for s in "$base.sni" "$base.host"; do
+				[ -s "$s" ] || continue
+				n=$(head -1 "$s")
+				printf '\x01\xbb%s' "$n" > "$c/name-$(basename "$base")"
+				printf '\x00\x50.egressk.test\n%s' "$n" > "$c/dot-$(basename "$base")"
+				printf '\x20\xfb*.fixture.egressk.test\n%s' "$n" > "$c/star-$(basename "$base")"
+			done ;;
 		esac
 	done
+	if [ "$h" = domain ]; then
+		printf '\x01\xbbevilexample.com' > "$c/evil"
+		printf '\x01\xbbx.a.api.example.com' > "$c/nested"
+		printf '\x1f\x40*.example.com\nb.a.api.example.com' > "$c/pattern"
+	fi
 	if [ "$h" = name ]; then
 		printf '.example.com\nevilexample.com' > "$c/evil"
 		printf 'xn--bcher-kva.example\nXN--BCHER-KVA.example.' > "$c/puny"
@@ -54,7 +67,8 @@ status=0
 for h in $HARNESSES; do
 	bin=$DIR/bin/fuzz_$h
 	if ! "$CLANG" -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -o "$bin" "$HERE/fuzz_$h.c" "$SRC/kmod/parse.c" \
+		-fno-sanitize-recover=undefined -I "$SRC/uapi" -o "$bin" "$HERE/fuzz_$h.c" \
+		"$SRC/kmod/parse.c" "$SRC/kmod/domain.c" \
 		>"$DIR/build_$h.log" 2>&1; then
 		echo "fuzz $h: BUILD FAILED ($(head -3 "$DIR/build_$h.log" | tr '\n' ' '))"
 		status=1

@@ -44,8 +44,8 @@ count_from() {	# LOGFILE
 	PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + ${s:-0}))
 }
 
-UNIT_SRC=("$HERE/test_parsers.c" "$SRC/kmod/parse.c")
-WARN=(-std=gnu11 -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes)
+UNIT_SRC=("$HERE/test_parsers.c" "$SRC/kmod/parse.c" "$SRC/kmod/domain.c")
+WARN=(-std=gnu11 -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -I "$SRC/uapi")
 
 # 1. Unit tests built with ASan + UBSan; every case counts.
 if [ -z "$CLANG" ]; then
@@ -63,7 +63,7 @@ fi
 
 # 2. The same tests, gcc -O2 -Werror, under valgrind: no memory errors.
 if gcc "${WARN[@]}" -g -O2 -o "$OUT/test_gcc" "${UNIT_SRC[@]}" >"$OUT/build_gcc.log" 2>&1; then
-	pass "gcc -Wall -Wextra -Werror build of parse.c and the unit tests"
+	pass "gcc -Wall -Wextra -Werror build of parse.c, domain.c and the unit tests"
 	if command -v valgrind >/dev/null; then
 		if valgrind -q --error-exitcode=99 --leak-check=full "$OUT/test_gcc" "$FIXTURES" \
 			>"$OUT/valgrind.log" 2>&1; then
@@ -78,29 +78,34 @@ else
 	fail "gcc -Werror build:"; cat "$OUT/build_gcc.log"
 fi
 
-# 3. parse.c as kernel code, W=1, in a throwaway module outside the tree.
+# 3. parse.c and domain.c as kernel code, W=1, in a throwaway module outside
+#    the tree.
 KDIR=${KDIR:-$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -1)}
 if [ -n "$KDIR" ] && [ -e "$KDIR/Makefile" ]; then
 	mkdir "$OUT/kcheck"
-	cp "$SRC/kmod/parse.c" "$SRC/kmod/parse.h" "$OUT/kcheck/"
-	printf 'obj-m := parsecheck.o\nparsecheck-y := parse.o\nccflags-y := -fstack-usage\n' >"$OUT/kcheck/Kbuild"
+	cp "$SRC"/kmod/{parse.c,parse.h,domain.c,domain.h,cidr.h,cidr_compat.h} "$OUT/kcheck/"
+	printf 'obj-m := parsecheck.o\nparsecheck-y := parse.o domain.o\nccflags-y := -fstack-usage -I%s\n' \
+		"$SRC/uapi" >"$OUT/kcheck/Kbuild"
 	make -C "$KDIR" M="$OUT/kcheck" W=1 modules >"$OUT/kcheck.log" 2>&1
-	if [ -e "$OUT/kcheck/parse.o" ] && ! grep -E 'warning:|error:' "$OUT/kcheck.log" | grep -v 'MODULE_LICENSE' | grep -q .; then
-		pass "kernel build of parse.c with W=1 against $KDIR: no warnings"
+	if [ -e "$OUT/kcheck/parse.o" ] && [ -e "$OUT/kcheck/domain.o" ] &&
+	   ! grep -E 'warning:|error:' "$OUT/kcheck.log" | grep -v 'MODULE_LICENSE' | grep -q .; then
+		pass "kernel build of parse.c and domain.c with W=1 against $KDIR: no warnings"
 	else
-		fail "kernel build of parse.c with W=1:"; grep -E 'warning|error' "$OUT/kcheck.log" | head -20
+		fail "kernel build of parse.c and domain.c with W=1:"; grep -E 'warning|error' "$OUT/kcheck.log" | head -20
 	fi
 	# Small stack frames: nothing above 256 bytes.
-	if [ -e "$OUT/kcheck/parse.su" ]; then
-		big=$(awk -F'\t' '$2 + 0 > 256' "$OUT/kcheck/parse.su")
-		if [ -z "$big" ]; then
-			pass "kernel stack frames of parse.c <= 256 bytes (max $(cut -f2 "$OUT/kcheck/parse.su" | sort -n | tail -1))"
+	for f in parse domain; do
+		if [ -e "$OUT/kcheck/$f.su" ]; then
+			big=$(awk -F'\t' '$2 + 0 > 256' "$OUT/kcheck/$f.su")
+			if [ -z "$big" ]; then
+				pass "kernel stack frames of $f.c <= 256 bytes (max $(cut -f2 "$OUT/kcheck/$f.su" | sort -n | tail -1))"
+			else
+				fail "stack frames over 256 bytes: $big"
+			fi
 		else
-			fail "stack frames over 256 bytes: $big"
+			skip "no stack usage file for $f.c from the kernel build"
 		fi
-	else
-		skip "no stack usage file from the kernel build"
-	fi
+	done
 else
 	skip "kernel compile check: no kernel headers (apt-get install linux-headers-amd64)"
 fi
