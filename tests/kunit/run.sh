@@ -15,8 +15,8 @@
 # The kernel tree is extracted once per source package version into the cache
 # and reused; the build directory lives next to it, so a warm run only
 # recompiles what changed.  The tree gets net/egressk (copies of tests/kunit/
-# and kmod/ files plus a generated fixtures.h) and one line each in
-# net/Kconfig and net/Makefile.  Output: PASS/FAIL/SKIP per case and a last
+# and kmod/ files, the uapi header, and a generated fixtures.h) and one line
+# each in net/Kconfig and net/Makefile.  Output: PASS/FAIL/SKIP per case and a last
 # line "N passed, N failed[, N skipped]"; exit status non-zero on any failure,
 # build error or missing kernel source.
 set -uo pipefail
@@ -32,7 +32,7 @@ if [ -z "${EGRESSK_KUNIT_CACHE:-}" ]; then
 fi
 JOBS=${EGRESSK_KUNIT_JOBS:-$(nproc)}
 # Suites this run must see; a missing one is a failure (crash, bad filter).
-EXPECTED_SUITES=(egressk_tls egressk_http egressk_name egressk_cidr)
+EXPECTED_SUITES=(egressk_tls egressk_http egressk_name egressk_cidr egressk_domain)
 
 die() {   # die MESSAGE: a setup/build error is one failure, not a skip
 	echo "FAIL: kunit: $*"
@@ -84,15 +84,21 @@ stage="$tree/net/egressk"
 mkdir -p "$stage"
 want=("$HERE/Kconfig" "$HERE/Makefile" "$HERE"/*_kunit.c
       "$TOP/kmod/parse.c" "$TOP/kmod/parse.h" "$TOP/kmod/cidr.c" "$TOP/kmod/cidr.h"
-      "$TOP/kmod/cidr_compat.h")
-declare -A wanted=([fixtures.h]=1)
+      "$TOP/kmod/cidr_compat.h" "$TOP/kmod/domain.c" "$TOP/kmod/domain.h")
+declare -A wanted=([fixtures.h]=1 [uapi]=1)
+stage_copy() {	# stage_copy SRC DIR: copy only when the content differs
+	local dst="$2/$(basename "$1")"
+	{ [ ! -L "$dst" ] && cmp -s "$1" "$dst"; } || cp --remove-destination "$1" "$2/" ||
+		die "cannot copy $1 into $2"
+}
 for w in "${want[@]}"; do
 	[ -f "$w" ] || die "missing source $w"
 	wanted[$(basename "$w")]=1
-	dst="$stage/$(basename "$w")"
-	{ [ ! -L "$dst" ] && cmp -s "$w" "$dst"; } || cp --remove-destination "$w" "$stage/" ||
-		die "cannot copy $w into $stage"
+	stage_copy "$w" "$stage"
 done
+# domain.c includes <linux/egressk.h>: the uapi header, under -I$(src)/uapi.
+mkdir -p "$stage/uapi/linux"
+stage_copy "$TOP/uapi/linux/egressk.h" "$stage/uapi/linux"
 for f in "$stage"/*; do
 	[ -n "${wanted[$(basename "$f")]:-}" ] || rm -f "$f"
 done
@@ -102,7 +108,8 @@ python3 "$HERE/gen_fixtures.py" "${FIXTURE_DIR:-$TOP/tests/parsers/fixtures}" "$
 cd "$tree" || die "cannot enter $tree"
 # Skip make when nothing it reads changed since the last good build: a no-op
 # make over the whole UML tree still costs ~30 s on 2 busy cores.
-stamp=$( { echo "staging: copies v1"; cat "$HERE/kunitconfig"; cd "$stage" && for f in *; do echo "== $f"; cat "$f"; done; } |
+stamp=$( { echo "staging: copies v1"; cat "$HERE/kunitconfig"; cd "$stage" &&
+	for f in * uapi/linux/egressk.h; do [ -f "$f" ] || continue; echo "== $f"; cat "$f"; done; } |
 	sha256sum | cut -d' ' -f1)
 tb=$(date +%s)
 if [ -z "${EGRESSK_KUNIT_FORCE_BUILD:-}" ] && [ -x "$build/linux" ] &&
@@ -116,7 +123,7 @@ else
 		# Name the work-tree files, not their copies in the cached tree.
 		tail -n 60 "$key/build.log" | sed -E \
 			-e "s#$stage/([A-Za-z0-9_]+_kunit\.c|Kconfig|Makefile)#tests/kunit/\1#g" \
-			-e "s#$stage/(parse|cidr)([A-Za-z0-9_]*\.[ch])#kmod/\1\2#g"
+			-e "s#$stage/(parse|cidr|domain)([A-Za-z0-9_]*\.[ch])#kmod/\1\2#g"
 		die "UML kernel build failed (log: $key/build.log)"
 	fi
 	grep -q '^CONFIG_EGRESSK_KUNIT_TEST=y' "$build/.config" ||
