@@ -363,6 +363,16 @@ def main():
     if dom:
         P("| domain match (`egressk_domain_match`, 10 pattern/name pairs in turn) | %s instructions per match |\n|---|---|\n" %
           fmt(fnum(dom[0]["ir"]) / fnum(dom[0]["n"]), 1))
+    dt = {(int(kv["n"]), kv.get("kind")): fnum(kv["ir"]) / fnum(kv["lookups"]) for k, kv in micro if k == "dtable"}
+    if dt:
+        P("| domain rules (`domain_table_match`, 4-label names, tcp/443) | instructions per hit | per miss | ratio to 10 rules (hit / miss) |\n|---|---|---|---|")
+        for n in sorted({n for n, _ in dt}):
+            h, m = dt.get((n, "hit")), dt.get((n, "miss"))
+            h10, m10 = dt.get((10, "hit")), dt.get((10, "miss"))
+            P("| %s | %s | %s | %s / %s |" % (fmt(n), fmt(h, 1), fmt(m, 1),
+                                            fmt(h / h10 if h and h10 else None, 2),
+                                            fmt(m / m10 if m and m10 else None, 2)))
+        P("")
     P("| ClientHello fixture | bytes | SNI | instructions per `egressk_parse_tls_sni` |\n|---|---|---|---|")
     for k, kv in micro:
         if k == "sni":

@@ -13,6 +13,11 @@
  *                                bench_cidr_lookups()
  *   micro domain LOOKUPS         egressk_domain_match() over a fixed set of
  *                                pattern/name pairs, in bench_domain_match()
+ *   micro dtable N LOOKUPS SEED hit|miss
+ *                                build a domain_table of N ".<a>.<b>.com"
+ *                                rules, then LOOKUPS four-label names that
+ *                                match a random rule (hit) or none (miss), in
+ *                                bench_domain_table()
  *   micro sni FILE LOOKUPS       egressk_parse_tls_sni() over one ClientHello,
  *                                in bench_sni_parse()
  *
@@ -24,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 #include "cidr.h"
+#include "domain.h"
 #include "parse.h"
 
 static u64 rng_state;
@@ -167,6 +173,90 @@ __attribute__((noinline)) void bench_domain_match(u32 n)
 	sink = acc;
 }
 
+__attribute__((noinline)) void bench_domain_table(const struct domain_table *t,
+		const char *names, const u8 *lens, u32 n)
+{
+	u32 i, acc = 0;
+
+	for (i = 0; i < n; i++)
+		acc += domain_table_match(t, names + (size_t)i * 64, lens[i], 443);
+	sink = acc;
+}
+
+static size_t rnd_label(char *out, u32 min, u32 max)
+{
+	size_t n = min + rnd() % (max - min + 1), i;
+
+	for (i = 0; i < n; i++)
+		out[i] = 'a' + rnd() % 26;
+	return n;
+}
+
+/* Names are "<4>.<6-10>.<4-8>.com", about 24 bytes: the same shape for hits and misses. */
+static int run_dtable(u32 n, u32 lookups, u64 seed, const char *kind)
+{
+	char *bases = calloc(n, 32), *names = calloc(lookups, 64);
+	struct domain_rule_in *rules = calloc(n, sizeof(*rules));
+	u8 *lens = calloc(lookups, 1);
+	struct domain_table t;
+	u32 i, hits = 0;
+	double t0, t1;
+	int hit = !strcmp(kind, "hit");
+
+	if (!bases || !names || !rules || !lens)
+		return 1;
+	rng_state = seed | 1;
+	for (i = 0; i < n; i++) {
+		char *b = bases + (size_t)i * 32;
+		size_t l = rnd_label(b, 6, 10);
+
+		b[l++] = '.';
+		l += rnd_label(b + l, 4, 8);
+		memcpy(b + l, ".com", 4);
+		rules[i].base = b;
+		rules[i].base_len = l + 4;
+		rules[i].kind = DOMAIN_SUFFIX;
+		rules[i].id = i;
+	}
+	if (domain_table_build(&t, rules, n)) {
+		fprintf(stderr, "domain_table_build failed\n");
+		return 1;
+	}
+	for (i = 0; i < lookups; i++) {
+		char *nm = names + (size_t)i * 64;
+		size_t l = rnd_label(nm, 4, 4);
+
+		nm[l++] = '.';
+		if (hit) {
+			const struct domain_rule_in *r = &rules[rnd() % n];
+
+			memcpy(nm + l, r->base, r->base_len);
+			l += r->base_len;
+		} else {	/* a random base (almost surely no rule) */
+			l += rnd_label(nm + l, 6, 10);
+			nm[l++] = '.';
+			l += rnd_label(nm + l, 4, 8);
+			memcpy(nm + l, ".com", 4);
+			l += 4;
+		}
+		lens[i] = (u8)l;
+	}
+	t0 = now();
+	bench_domain_table(&t, names, lens, lookups);
+	t1 = now();
+	for (i = 0; i < lookups; i++)
+		hits += domain_table_match(&t, names + (size_t)i * 64, lens[i], 443) != DOMAIN_NONE;
+	printf("dtable kind=%s rules=%u buckets=%u table_bytes=%llu lookups=%u hits=%u ns_per_lookup=%.1f\n",
+	       kind, n, t.nr_buckets, (unsigned long long)domain_table_bytes(&t), lookups, hits,
+	       (t1 - t0) * 1e9 / lookups);
+	domain_table_free(&t);
+	free(bases);
+	free(names);
+	free(rules);
+	free(lens);
+	return 0;
+}
+
 __attribute__((noinline)) void bench_sni_parse(const u8 *buf, size_t len, u32 n)
 {
 	char name[256];
@@ -185,6 +275,9 @@ int main(int argc, char **argv)
 	if (argc >= 5 && !strcmp(argv[1], "cidr"))
 		return run_cidr(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
 				strtoull(argv[4], NULL, 0), argc > 5 ? argv[5] : "mixed");
+	if (argc >= 5 && !strcmp(argv[1], "dtable"))
+		return run_dtable(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
+				  strtoull(argv[4], NULL, 0), argc > 5 ? argv[5] : "hit");
 	if (argc >= 3 && !strcmp(argv[1], "domain")) {
 		u32 n = strtoul(argv[2], NULL, 0);
 
@@ -217,6 +310,7 @@ int main(int argc, char **argv)
 		       (now() - t0) * 1e9 / n);
 		return 0;
 	}
-	fprintf(stderr, "usage: micro cidr N LOOKUPS SEED [mixed|hit|miss] | domain N | sni FILE N\n");
+	fprintf(stderr, "usage: micro cidr N LOOKUPS SEED [mixed|hit|miss] | domain N |"
+		" dtable N LOOKUPS SEED [hit|miss] | sni FILE N\n");
 	return 2;
 }

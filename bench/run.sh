@@ -42,8 +42,8 @@ stamp=$(date +%Y%m%d-%H%M%S)
 
 # ------------------------------------------------------------------ build
 gcc -O2 -Wall -Wextra -o "$BB/bin/loadgen" "$HERE/loadgen.c"
-gcc -O2 -g -Wall -I "$REPO/kmod" -o "$BB/bin/micro" "$HERE/micro.c" \
-	"$REPO/kmod/cidr.c" "$REPO/kmod/parse.c"
+gcc -O2 -g -Wall -I "$REPO/kmod" -I "$REPO/uapi" -o "$BB/bin/micro" "$HERE/micro.c" \
+	"$REPO/kmod/cidr.c" "$REPO/kmod/parse.c" "$REPO/kmod/domain.c"
 if [ $NOVM = 0 ] && [ -z "$FROMLOG" ]; then
 	if [ ! -f "$REPO/kmod/egressk.ko" ] || [ ! -x "$REPO/userspace/egresskctl" ]; then
 		make -C "$REPO" module userspace
@@ -76,6 +76,11 @@ for n in 10 100 1000 10000 100000; do
 	done
 done
 cg "domain n=20000" bench_domain_match domain 20000
+for n in 10 10000; do
+	for kind in hit miss; do
+		cg "dtable n=$n lookups=$LOOKUPS" bench_domain_table dtable $n $LOOKUPS 7 $kind
+	done
+done
 for f in curl python go node openssl chromium; do
 	cg "sni fixture=$f n=2000" bench_sni_parse sni "$REPO/tests/parsers/fixtures/$f.bin" 2000
 done
