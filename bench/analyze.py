@@ -333,7 +333,7 @@ def main():
     # ---------------------------------------------------------------- micro
     P("## Workload 7: callgrind instruction counts of the shared code (userspace)\n")
     P("`valgrind --tool=callgrind --toggle-collect=bench_*` over bench/micro.c, which links "
-      "kmod/cidr.c and kmod/parse.c unchanged (gcc -O2). Deterministic counts.\n")
+      "kmod/cidr.c, kmod/domain.c and kmod/parse.c unchanged (gcc -O2). Deterministic counts.\n")
     P("| CIDR prefixes | intervals | instructions per lookup, half hits half misses | ratio to 10 | hits only | misses only | compiled table bytes per rule |")
     P("|---|---|---|---|---|---|---|")
     ipl_kind = collections.defaultdict(dict)
