@@ -23,8 +23,12 @@
 #include <net/netns/generic.h>
 #include <net/genetlink.h>
 
+#include <linux/rhashtable-types.h>
+#include <linux/workqueue.h>
+
 #include <linux/egressk.h>
 #include "cidr.h"
+#include "domain.h"
 
 /*
  * Every writer of policy and transaction state holds this mutex: netlink
@@ -46,6 +50,8 @@ struct egressk_rule {
 	union egressk_addr addr;
 	u32 ranges_off;		/* into the owner's ranges array */
 	u16 nr_ranges;
+	u32 name_off;		/* domain rules: into the owner's names, NUL-terminated */
+	u8 name_len;		/* domain rules: the pattern, without the NUL */
 	u8 family;		/* AF_INET or AF_INET6 */
 	u8 prefixlen;
 	u8 action;		/* enum egressk_action */
@@ -62,6 +68,13 @@ struct egressk_stats {
 	u64 raw_rejected;
 	u64 events_lost;
 	u64 malformed;
+	u64 flows_inspected;
+	u64 flows_domain_allowed;
+	u64 flows_domain_rejected;
+	u64 flows_hold_limit;
+	u64 flows_hold_timeout;
+	u64 flows_table_full;
+	u64 flows_policy_cut;
 };
 
 /*
@@ -78,8 +91,11 @@ struct egressk_policy {
 	u32 flags;		/* EGRESSK_POLICY_F_* */
 	u32 nr_rules;
 	u32 nr_ranges;
+	u32 nr_domains;		/* domain rules */
+	u32 names_len;
 	struct egressk_rule *rules;
 	struct cidr_port_range *ranges;
+	char *names;		/* domain patterns, NUL-terminated */
 	atomic64_t *hits;	/* flows per rule, not per CPU */
 	/*
 	 * The netns counters, valid while this policy is published and for
@@ -89,6 +105,7 @@ struct egressk_policy {
 	struct egressk_stats __percpu *stats;
 	struct cidr_table v4;
 	struct cidr_table v6;
+	struct domain_table domains;
 };
 
 /* A transaction staged by one netlink port (kept in init_net's state). */
@@ -101,8 +118,11 @@ struct egressk_txn {
 	u32 flags;
 	u32 nr_rules, cap_rules;
 	u32 nr_ranges, cap_ranges;
+	u32 nr_domains;
+	u32 names_len, cap_names;
 	struct egressk_rule *rules;
 	struct cidr_port_range *ranges;
+	char *names;
 };
 
 /* Per network namespace state (net_generic). */
@@ -118,6 +138,12 @@ struct egressk_net {
 	/* NETDEV_EGRESS hooks (netdev.c): rtnl + config mutex while attached */
 	struct list_head devhooks;
 	u32 nr_devhooks;
+	/* domain-inspected flows (flow.c), valid while attached */
+	struct net *net;
+	struct rhashtable flows;
+	atomic_t nr_flows;
+	atomic_t nr_pending;
+	struct delayed_work flow_gc;
 };
 
 /* pernet.c */
@@ -154,13 +180,57 @@ int egressk_txn_begin(struct egressk_net *ien, u32 portid, u64 cookie,
 		      u8 mode, u8 dflt, u32 flags,
 		      struct netlink_ext_ack *extack);
 int egressk_txn_append(struct egressk_txn *txn, const struct egressk_rule *r,
-		       const struct cidr_port_range *ranges,
+		       const struct cidr_port_range *ranges, const char *name,
 		       struct netlink_ext_ack *extack);
 void egressk_txn_drop(struct egressk_net *ien, struct egressk_txn *txn);
 void egressk_txn_drop_all(struct egressk_net *ien);
 
 /* hook.c */
 extern const struct nf_hook_ops egressk_nf_ops[2];
+
+/* What the verdict needs to know about one packet (hook.c, flow.c). */
+struct egressk_pkt {
+	u8 family;
+	u8 l4proto;		/* final IP protocol */
+	bool has_port;		/* tcp/udp header read (not a later fragment) */
+	bool tcp_syn;		/* SYN without ACK */
+	u16 dport;
+	u32 tcp_seq;		/* tcp: sequence number of the first payload byte */
+	u32 payload_off;	/* tcp: offset of the payload from skb->data */
+	u32 payload_len;	/* tcp: payload bytes (a GSO packet: all of them) */
+	struct cidr_key key;
+	union egressk_addr daddr;
+};
+
+unsigned int egressk_block(struct sk_buff *skb,
+			   const struct nf_hook_state *state,
+			   const struct egressk_policy *p,
+			   const struct egressk_pkt *pkt,
+			   u8 reason, u32 rule_id, const char *name);
+
+/*
+ * flow.c: domain-inspected TCP flows, keyed by conntrack entry.  Limits are
+ * per network namespace; docs/kernel.md states the memory they bound.
+ */
+#define EGRESSK_MAX_FLOWS		16384	/* entries in one netns */
+#define EGRESSK_MAX_PENDING		1024	/* undecided flows in one netns */
+#define EGRESSK_HOLD_MAX_SEGS		32	/* segments held for one flow */
+#define EGRESSK_HOLD_TIMEOUT		(5 * HZ)	/* to decide a flow */
+#define EGRESSK_FLOW_GC_INTERVAL	HZ
+
+int egressk_flows_init(struct net *net, struct egressk_net *en);
+void egressk_flows_destroy(struct egressk_net *en);
+bool egressk_flow_tracked(struct egressk_net *en);
+unsigned int egressk_flow_verdict(struct sk_buff *skb,
+				  const struct nf_hook_state *state,
+				  const struct egressk_policy *p,
+				  const struct egressk_pkt *pkt,
+				  struct nf_conn *ct, bool *found);
+unsigned int egressk_flow_inspect(struct sk_buff *skb,
+				  const struct nf_hook_state *state,
+				  const struct egressk_policy *p,
+				  const struct egressk_pkt *pkt,
+				  struct nf_conn *ct);
 
 /* netdev.c: packet-socket frames at NF_NETDEV_EGRESS */
 #define EGRESSK_MAX_DEVHOOKS	4096	/* devices hooked in one netns */
@@ -188,6 +258,7 @@ struct egressk_event {
 	union egressk_addr daddr;	/* only for AF_INET, AF_INET6 */
 	u32 ifindex;		/* 0: not reported (NETDEV_EGRESS only) */
 	u16 ethertype;		/* host order; 0: not reported */
+	const char *name;	/* NUL-terminated SNI or Host, or NULL */
 };
 
 void egressk_event_init(struct egressk_net *en);

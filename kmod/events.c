@@ -31,7 +31,8 @@ static size_t egressk_event_size(void)
 	       nla_total_size(sizeof(u16)) +		/* DPORT */
 	       nla_total_size(sizeof(u32)) +		/* RULE_ID */
 	       nla_total_size(sizeof(u32)) +		/* IFINDEX */
-	       nla_total_size(sizeof(u16));		/* ETHERTYPE */
+	       nla_total_size(sizeof(u16)) +		/* ETHERTYPE */
+	       nla_total_size(EGRESSK_NAME_BUF);	/* NAME */
 }
 
 static int egressk_event_fill(struct sk_buff *skb, const struct net *net,
@@ -75,6 +76,8 @@ static int egressk_event_fill(struct sk_buff *skb, const struct net *net,
 		goto nla_failure;
 	if (ev->ethertype &&
 	    nla_put_u16(skb, EGRESSK_EVENT_A_ETHERTYPE, ev->ethertype))
+		goto nla_failure;
+	if (ev->name && nla_put_string(skb, EGRESSK_EVENT_A_NAME, ev->name))
 		goto nla_failure;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

@@ -2,8 +2,10 @@
 /*
  * The NF_INET_LOCAL_OUT hooks (IPv4 and IPv6).  They run after conntrack,
  * mangle rerouting and DNAT (priority LAST - 1), read the policy under the
- * RCU read lock that nf_hook holds, take no locks and allocate nothing
- * except what a reject or an event needs.
+ * RCU read lock that nf_hook holds, and allocate nothing except what a
+ * reject or an event needs.  Packets CIDR rules decide take no locks; the
+ * first payload of a domain-inspected flow takes its entry's lock and may
+ * allocate that entry (flow.c).
  *
  * Order of checks (DESIGN.md section 2 and 3):
  *  1. no policy: accept
@@ -13,8 +15,9 @@
  *  5. reply direction of an inbound-initiated connection: accept
  *     (TCP mid-stream pickups count as outbound)
  *  6. IPv6 ND/MLD to link-local or multicast, IGMP: accept
- *  7. parse the transport header and look the policy up
- *  8. verdict
+ *  7. parse the transport header; a TCP flow with a domain verdict is
+ *     decided by its flow entry (flow.c)
+ *  8. the CIDR rules, then domain rules for the ports they cover
  */
 #include "egressk.h"
 
@@ -34,22 +37,12 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <asm/unaligned.h>
 
-/* What the verdict needs to know about one packet. */
-struct egressk_pkt {
-	u8 family;
-	u8 l4proto;		/* final IP protocol */
-	bool has_port;		/* tcp/udp header read (not a later fragment) */
-	bool tcp_syn;		/* SYN without ACK */
-	u16 dport;
-	struct cidr_key key;
-	union egressk_addr daddr;
-};
-
 static void egressk_fill_event(struct egressk_event *ev,
 			       const struct egressk_pkt *pkt, u8 verdict,
-			       u8 reason, u32 rule_id)
+			       u8 reason, u32 rule_id, const char *name)
 {
 	memset(ev, 0, sizeof(*ev));
+	ev->name = name;
 	ev->verdict = verdict;
 	ev->reason = reason;
 	ev->family = pkt->family;
@@ -69,17 +62,20 @@ static unsigned int egressk_malformed(const struct net *net,
 
 	egressk_count(p, malformed);
 	egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_REJECT,
-			   EGRESSK_REASON_MALFORMED, CIDR_NONE);
+			   EGRESSK_REASON_MALFORMED, CIDR_NONE, NULL);
 	egressk_event_emit(net, p, egressk_pernet(net), &ev);
 	return NF_DROP;
 }
 
-/* The packet is not allowed: apply the mode and the default action. */
-static unsigned int egressk_block(struct sk_buff *skb,
-				  const struct nf_hook_state *state,
-				  const struct egressk_policy *p,
-				  const struct egressk_pkt *pkt,
-				  u8 reason, u32 rule_id)
+/*
+ * The packet is not allowed: apply the mode and the default action.  @name
+ * (the flow's SNI or Host, or NULL) goes into the event.
+ */
+unsigned int egressk_block(struct sk_buff *skb,
+			   const struct nf_hook_state *state,
+			   const struct egressk_policy *p,
+			   const struct egressk_pkt *pkt,
+			   u8 reason, u32 rule_id, const char *name)
 {
 	struct egressk_net *en = egressk_pernet(state->net);
 	struct egressk_event ev;
@@ -87,7 +83,7 @@ static unsigned int egressk_block(struct sk_buff *skb,
 	if (p->mode == EGRESSK_MODE_AUDIT) {
 		egressk_count(p, audited);
 		egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_AUDIT, reason,
-				   rule_id);
+				   rule_id, name);
 		egressk_event_emit(state->net, p, en, &ev);
 		return NF_ACCEPT;
 	}
@@ -100,7 +96,7 @@ static unsigned int egressk_block(struct sk_buff *skb,
 		else
 			egressk_count(p, rejected);
 		egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_REJECT, reason,
-				   rule_id);
+				   rule_id, name);
 		egressk_event_emit(state->net, p, en, &ev);
 		return NF_DROP;
 	}
@@ -109,14 +105,15 @@ static unsigned int egressk_block(struct sk_buff *skb,
 		/* silent: the sender sees success */
 		egressk_count(p, dropped);
 		egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_DROP, reason,
-				   rule_id);
+				   rule_id, name);
 		egressk_event_emit(state->net, p, en, &ev);
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}
 
 	egressk_count(p, rejected);
-	egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_REJECT, reason, rule_id);
+	egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_REJECT, reason, rule_id,
+			   name);
 	egressk_event_emit(state->net, p, en, &ev);
 
 	if (pkt->l4proto == IPPROTO_TCP && pkt->has_port) {
@@ -176,10 +173,14 @@ static bool egressk_parse_l4(const struct sk_buff *skb, unsigned int thoff,
 		const struct tcphdr *th;
 
 		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
-		if (!th)
+		if (!th || th->doff < sizeof(_th) / 4 ||
+		    thoff + th->doff * 4 > skb->len)
 			return false;
 		pkt->dport = ntohs(th->dest);
 		pkt->tcp_syn = th->syn && !th->ack;
+		pkt->tcp_seq = ntohl(th->seq);
+		pkt->payload_off = thoff + th->doff * 4;
+		pkt->payload_len = skb->len - pkt->payload_off;
 		pkt->has_port = true;
 	} else if (pkt->l4proto == IPPROTO_UDP ||
 		   pkt->l4proto == IPPROTO_UDPLITE) {
@@ -211,19 +212,31 @@ static enum cidr_proto egressk_pkt_class(const struct egressk_pkt *pkt)
 	}
 }
 
-/* Steps 7 and 8, shared by both families. */
+/*
+ * Steps 7 and 8, shared by both families.  A deny rule beats everything; a
+ * CIDR allow comes next; then domain rules, for TCP on a port they cover
+ * (the first payload decides, flow.c) and for UDP on such a port (QUIC:
+ * refused at once, so HTTP/3 clients fall back to TCP).
+ */
 static unsigned int egressk_decide(struct sk_buff *skb,
 				   const struct nf_hook_state *state,
 				   const struct egressk_policy *p,
 				   const struct egressk_pkt *pkt,
-				   const struct nf_conn *ct)
+				   struct nf_conn *ct)
 {
+	struct egressk_net *en = egressk_pernet(state->net);
 	struct cidr_result res;
+	unsigned int verdict;
+	bool found;
 
-	/*
-	 * Seam for domain rules: a per-flow table keyed by the ct will be
-	 * consulted here, before the CIDR rules, for flows it already decided.
-	 */
+	/* a flow with a domain verdict: one lookup, and no rule lookup */
+	if (pkt->l4proto == IPPROTO_TCP && pkt->has_port && !pkt->tcp_syn &&
+	    egressk_flow_tracked(en)) {
+		verdict = egressk_flow_verdict(skb, state, p, pkt, ct, &found);
+		if (found)
+			return verdict;
+	}
+
 	res = egressk_policy_lookup(p, pkt->family, &pkt->key,
 				    egressk_pkt_class(pkt), pkt->has_port,
 				    pkt->dport);
@@ -236,10 +249,19 @@ static unsigned int egressk_decide(struct sk_buff *skb,
 		egressk_count(p, allowed);
 		return NF_ACCEPT;
 	}
+	if (res.verdict != CIDR_DENY && pkt->has_port &&
+	    domain_table_covers_port(&p->domains, pkt->dport)) {
+		if (pkt->l4proto == IPPROTO_TCP)
+			return egressk_flow_inspect(skb, state, p, pkt, ct);
+		if (pkt->l4proto == IPPROTO_UDP)
+			return egressk_block(skb, state, p, pkt,
+					     EGRESSK_REASON_QUIC, CIDR_NONE,
+					     NULL);
+	}
 	return egressk_block(skb, state, p, pkt,
 			     res.verdict == CIDR_DENY ?
 			     EGRESSK_REASON_DENY_RULE : EGRESSK_REASON_DEFAULT,
-			     res.rule_id);
+			     res.rule_id, NULL);
 }
 
 /* 1 when an LSRR/SSRR option is present, 0 if not, -1 when malformed. */
@@ -302,7 +324,7 @@ static unsigned int egressk_hook_v4(void *priv, struct sk_buff *skb,
 	if (egressk_from_user_raw(skb) &&
 	    !(p->flags & EGRESSK_POLICY_F_ALLOW_RAW))
 		return egressk_block(skb, state, p, &pkt,
-				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE);
+				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE, NULL);
 
 	if (iph->ihl < 5)
 		return egressk_malformed(state->net, p, &pkt);
@@ -311,7 +333,7 @@ static unsigned int egressk_hook_v4(void *priv, struct sk_buff *skb,
 		return egressk_malformed(state->net, p, &pkt);
 	if (srr)
 		return egressk_block(skb, state, p, &pkt,
-				     EGRESSK_REASON_SOURCE_ROUTE, CIDR_NONE);
+				     EGRESSK_REASON_SOURCE_ROUTE, CIDR_NONE, NULL);
 
 	if (egressk_inbound_reply(skb, &ct)) {
 		egressk_count(p, allowed);
@@ -384,13 +406,13 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 	if (egressk_from_user_raw(skb) &&
 	    !(p->flags & EGRESSK_POLICY_F_ALLOW_RAW))
 		return egressk_block(skb, state, p, &pkt,
-				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE);
+				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE, NULL);
 
 	/* the first routing header that still has segments to visit */
 	nexthdr = ipv6_find_hdr(skb, &thoff, NEXTHDR_ROUTING, NULL, &flags);
 	if (nexthdr == NEXTHDR_ROUTING)
 		return egressk_block(skb, state, p, &pkt,
-				     EGRESSK_REASON_SOURCE_ROUTE, CIDR_NONE);
+				     EGRESSK_REASON_SOURCE_ROUTE, CIDR_NONE, NULL);
 	if (nexthdr != -ENOENT)
 		return egressk_malformed(state->net, p, &pkt);
 

@@ -53,6 +53,8 @@ static const struct nla_policy egressk_rule_policy[EGRESSK_RULE_A_MAX + 1] = {
 	[EGRESSK_RULE_A_PORTS] = NLA_POLICY_NESTED(egressk_port_policy),
 	[EGRESSK_RULE_A_ID] = EGRESSK_OUTPUT_ONLY,
 	[EGRESSK_RULE_A_HITS] = EGRESSK_OUTPUT_ONLY,
+	[EGRESSK_RULE_A_NAME] = { .type = NLA_NUL_STRING,
+				  .len = EGRESSK_DOMAIN_NAME_MAX },
 };
 
 /* EGRESSK_A_RULES holds EGRESSK_A_RULE nests only. */
@@ -135,7 +137,8 @@ static int egressk_nl_put_identity(struct sk_buff *skb, const struct net *net)
 }
 
 static int egressk_nl_put_stats(struct sk_buff *skb,
-				const struct egressk_stats __percpu *pcpu)
+				const struct egressk_stats __percpu *pcpu,
+				struct egressk_net *en)
 {
 	struct egressk_stats s;
 	struct nlattr *nest;
@@ -157,7 +160,23 @@ static int egressk_nl_put_stats(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_EVENTS_LOST, s.events_lost,
 			      EGRESSK_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_MALFORMED, s.malformed,
-			      EGRESSK_STATS_A_PAD)) {
+			      EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_INSPECTED,
+			      s.flows_inspected, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_DOMAIN_ALLOWED,
+			      s.flows_domain_allowed, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_DOMAIN_REJECTED,
+			      s.flows_domain_rejected, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_HOLD_LIMIT,
+			      s.flows_hold_limit, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_HOLD_TIMEOUT,
+			      s.flows_hold_timeout, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_TABLE_FULL,
+			      s.flows_table_full, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_POLICY_CUT,
+			      s.flows_policy_cut, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_ACTIVE,
+			      atomic_read(&en->nr_flows), EGRESSK_STATS_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -194,10 +213,64 @@ static int egressk_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* Parse and validate one EGRESSK_A_RULE nest into @r and @ranges. */
+/*
+ * A domain rule's pattern: an optional "." or "*." and a name, normalised
+ * (lowercase, no trailing dot) into @name, r->name_len set.
+ */
+static int egressk_nl_parse_domain(struct nlattr **tb, const struct nlattr *nla,
+				   struct egressk_rule *r, char *name,
+				   struct netlink_ext_ack *extack)
+{
+	const struct nlattr *na = tb[EGRESSK_RULE_A_NAME];
+	const char *raw;
+	size_t raw_len, plen = 0, len;
+	int err;
+
+	if (r->action != EGRESSK_ACTION_ALLOW) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_ACTION],
+				    "a domain rule can only allow");
+		return -EINVAL;
+	}
+	if (NL_REQ_ATTR_CHECK(extack, nla, tb, EGRESSK_RULE_A_NAME)) {
+		NL_SET_ERR_MSG(extack, "domain rule without a name");
+		return -EINVAL;
+	}
+	if (tb[EGRESSK_RULE_A_ADDR4] || tb[EGRESSK_RULE_A_ADDR6] ||
+	    tb[EGRESSK_RULE_A_PREFIXLEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "a domain rule takes a name, not an address or prefix length");
+		return -EINVAL;
+	}
+	if (tb[EGRESSK_RULE_A_PROTO] &&
+	    nla_get_u8(tb[EGRESSK_RULE_A_PROTO]) != EGRESSK_PROTO_TCP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_PROTO],
+				    "domain rules are TCP only (the first payload must be TLS or HTTP)");
+		return -EINVAL;
+	}
+	r->proto = EGRESSK_PROTO_TCP;
+
+	raw = nla_data(na);
+	raw_len = strnlen(raw, nla_len(na));
+	if (raw_len >= 2 && raw[0] == '*' && raw[1] == '.')
+		plen = 2;
+	else if (raw_len >= 1 && raw[0] == '.')
+		plen = 1;
+	memcpy(name, raw, plen);
+	err = egressk_name_normalize(raw + plen, raw_len - plen, name + plen,
+				     EGRESSK_NAME_BUF, &len);
+	if (err) {
+		NL_SET_ERR_MSG_ATTR(extack, na,
+				    "not a domain name: labels of 1-63 letters, digits, '-' or '_', at most 253 characters, optionally led by '.' or '*.'");
+		return -EINVAL;
+	}
+	r->name_len = plen + len;
+	return 0;
+}
+
+/* Parse and validate one EGRESSK_A_RULE nest into @r, @ranges and @name. */
 static int egressk_nl_parse_rule(const struct nlattr *nla,
 				 struct egressk_rule *r,
-				 struct cidr_port_range *ranges,
+				 struct cidr_port_range *ranges, char *name,
 				 struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[EGRESSK_RULE_A_MAX + 1];
@@ -222,6 +295,18 @@ static int egressk_nl_parse_rule(const struct nlattr *nla,
 	memset(r, 0, sizeof(*r));
 	r->action = nla_get_u8(tb[EGRESSK_RULE_A_ACTION]);
 	r->kind = nla_get_u8(tb[EGRESSK_RULE_A_KIND]);
+
+	if (r->kind == EGRESSK_RULE_KIND_DOMAIN) {
+		err = egressk_nl_parse_domain(tb, nla, r, name, extack);
+		if (err)
+			return err;
+		goto ports;
+	}
+	if (tb[EGRESSK_RULE_A_NAME]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_NAME],
+				    "only domain rules take a name");
+		return -EINVAL;
+	}
 
 	if (!!tb[EGRESSK_RULE_A_ADDR4] == !!tb[EGRESSK_RULE_A_ADDR6]) {
 		NL_SET_ERR_MSG_ATTR(extack, nla,
@@ -292,6 +377,7 @@ static int egressk_nl_parse_rule(const struct nlattr *nla,
 
 	if (tb[EGRESSK_RULE_A_PROTO])
 		r->proto = nla_get_u8(tb[EGRESSK_RULE_A_PROTO]);
+ports:
 	if (!tb[EGRESSK_RULE_A_PORTS])
 		return 0;
 
@@ -344,6 +430,7 @@ static int egressk_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 	struct egressk_rule r;
 	struct nlattr *pos;
 	int err = 0, rem;
+	char *name;
 
 	if (GENL_REQ_ATTR_CHECK(info, EGRESSK_A_RULES)) {
 		GENL_SET_ERR_MSG(info, "missing EGRESSK_A_RULES");
@@ -351,8 +438,13 @@ static int egressk_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	ranges = kmalloc_array(EGRESSK_MAX_PORT_RANGES, sizeof(*ranges),
 			       GFP_KERNEL);
-	if (!ranges)
+	/* "*." plus the longest name plus NUL */
+	name = kmalloc(EGRESSK_NAME_BUF + 2, GFP_KERNEL);
+	if (!ranges || !name) {
+		kfree(ranges);
+		kfree(name);
 		return -ENOMEM;
+	}
 
 	mutex_lock(&egressk_config_mutex);
 	txn = egressk_txn_find(ien, info->snd_portid);
@@ -369,9 +461,12 @@ static int egressk_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 		goto out_unlock;
 	}
 	nla_for_each_nested(pos, info->attrs[EGRESSK_A_RULES], rem) {
-		err = egressk_nl_parse_rule(pos, &r, ranges, info->extack);
+		err = egressk_nl_parse_rule(pos, &r, ranges, name,
+					    info->extack);
 		if (!err)
-			err = egressk_txn_append(txn, &r, ranges, info->extack);
+			err = egressk_txn_append(txn, &r, ranges,
+						 r.kind == EGRESSK_RULE_KIND_DOMAIN ?
+						 name : NULL, info->extack);
 		if (err) {
 			/* a transaction with a bad chunk can never commit */
 			egressk_txn_drop(ien, txn);
@@ -381,6 +476,7 @@ static int egressk_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 out_unlock:
 	mutex_unlock(&egressk_config_mutex);
 	kfree(ranges);
+	kfree(name);
 	return err;
 }
 
@@ -595,14 +691,19 @@ static int egressk_nl_put_rule(struct sk_buff *skb,
 	if (nla_put_u8(skb, EGRESSK_RULE_A_ACTION, r->action) ||
 	    nla_put_u8(skb, EGRESSK_RULE_A_KIND, r->kind))
 		goto cancel;
-	if (r->family == AF_INET) {
-		if (nla_put_in_addr(skb, EGRESSK_RULE_A_ADDR4, r->addr.a4))
+	if (r->kind == EGRESSK_RULE_KIND_DOMAIN) {
+		if (nla_put_string(skb, EGRESSK_RULE_A_NAME,
+				   &p->names[r->name_off]))
 			goto cancel;
-	} else if (nla_put_in6_addr(skb, EGRESSK_RULE_A_ADDR6, &r->addr.a6)) {
+	} else if (r->family == AF_INET) {
+		if (nla_put_in_addr(skb, EGRESSK_RULE_A_ADDR4, r->addr.a4) ||
+		    nla_put_u8(skb, EGRESSK_RULE_A_PREFIXLEN, r->prefixlen))
+			goto cancel;
+	} else if (nla_put_in6_addr(skb, EGRESSK_RULE_A_ADDR6, &r->addr.a6) ||
+		   nla_put_u8(skb, EGRESSK_RULE_A_PREFIXLEN, r->prefixlen)) {
 		goto cancel;
 	}
-	if (nla_put_u8(skb, EGRESSK_RULE_A_PREFIXLEN, r->prefixlen) ||
-	    nla_put_u32(skb, EGRESSK_RULE_A_ID, id) ||
+	if (nla_put_u32(skb, EGRESSK_RULE_A_ID, id) ||
 	    nla_put_u64_64bit(skb, EGRESSK_RULE_A_HITS,
 			      atomic64_read(&p->hits[id]), EGRESSK_RULE_A_PAD))
 		goto cancel;
@@ -733,7 +834,7 @@ static int egressk_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 			      EGRESSK_A_PAD) ||
 	    nla_put_u8(msg, EGRESSK_A_MODE, p->mode) ||
 	    nla_put_u32(msg, EGRESSK_A_RULE_COUNT, p->nr_rules) ||
-	    egressk_nl_put_stats(msg, p->stats)) {
+	    egressk_nl_put_stats(msg, p->stats, en)) {
 		mutex_unlock(&egressk_config_mutex);
 		goto out_msg;
 	}
@@ -805,7 +906,7 @@ static int egressk_nl_netns_list_dumpit(struct sk_buff *skb,
 		    nla_put_u8(skb, EGRESSK_A_MODE, p->mode) ||
 		    nla_put_u8(skb, EGRESSK_A_DEFAULT, p->dflt) ||
 		    nla_put_u32(skb, EGRESSK_A_RULE_COUNT, p->nr_rules) ||
-		    egressk_nl_put_stats(skb, p->stats)) {
+		    egressk_nl_put_stats(skb, p->stats, egressk_pernet(net))) {
 			genlmsg_cancel(skb, hdr);
 			idx--;
 			break;

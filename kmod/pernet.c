@@ -45,10 +45,15 @@ static int egressk_attach(struct net *net, struct egressk_net *en)
 	if (err)
 		goto err_stats;
 
+	/* the table the hooks keep domain-inspected flows in */
+	err = egressk_flows_init(net, en);
+	if (err)
+		goto err_ct;
+
 	err = nf_register_net_hooks(net, egressk_nf_ops,
 				    ARRAY_SIZE(egressk_nf_ops));
 	if (err)
-		goto err_ct;
+		goto err_flows;
 
 	/* packet sockets: one NETDEV_EGRESS hook per device */
 	err = egressk_netdev_attach(net, en);
@@ -60,6 +65,9 @@ static int egressk_attach(struct net *net, struct egressk_net *en)
 
 err_hooks:
 	nf_unregister_net_hooks(net, egressk_nf_ops, ARRAY_SIZE(egressk_nf_ops));
+	synchronize_net();
+err_flows:
+	egressk_flows_destroy(en);
 err_ct:
 	nf_ct_netns_put(net, NFPROTO_INET);
 err_stats:
@@ -84,10 +92,12 @@ static void egressk_detach(struct net *net, struct egressk_net *en)
 				  lockdep_is_held(&egressk_config_mutex));
 	egressk_netdev_detach(net, en);
 	nf_unregister_net_hooks(net, egressk_nf_ops, ARRAY_SIZE(egressk_nf_ops));
-	nf_ct_netns_put(net, NFPROTO_INET);
 
 	/* no hook and no RCU reader can still see the counters after this */
 	synchronize_net();
+	/* flows hold ct references: drop them before conntrack's own exit */
+	egressk_flows_destroy(en);
+	nf_ct_netns_put(net, NFPROTO_INET);
 	if (old)
 		egressk_policy_put(old);
 	free_percpu(en->stats);
@@ -158,6 +168,13 @@ void egressk_stats_sum(const struct egressk_stats __percpu *pcpu,
 		sum->raw_rejected += READ_ONCE(s->raw_rejected);
 		sum->events_lost += READ_ONCE(s->events_lost);
 		sum->malformed += READ_ONCE(s->malformed);
+		sum->flows_inspected += READ_ONCE(s->flows_inspected);
+		sum->flows_domain_allowed += READ_ONCE(s->flows_domain_allowed);
+		sum->flows_domain_rejected += READ_ONCE(s->flows_domain_rejected);
+		sum->flows_hold_limit += READ_ONCE(s->flows_hold_limit);
+		sum->flows_hold_timeout += READ_ONCE(s->flows_hold_timeout);
+		sum->flows_table_full += READ_ONCE(s->flows_table_full);
+		sum->flows_policy_cut += READ_ONCE(s->flows_policy_cut);
 	}
 }
 

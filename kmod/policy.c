@@ -18,6 +18,8 @@ static void egressk_policy_free(struct egressk_policy *p)
 {
 	cidr_table_free(&p->v4);
 	cidr_table_free(&p->v6);
+	domain_table_free(&p->domains);
+	kvfree(p->names);
 	kvfree(p->hits);
 	kvfree(p->rules);
 	kvfree(p->ranges);
@@ -80,7 +82,7 @@ static u32 egressk_fill_input(const struct egressk_policy *p, u8 family,
 		const struct egressk_rule *r = &p->rules[i];
 		struct cidr_rule_in *e = &in[n];
 
-		if (r->family != family)
+		if (r->kind == EGRESSK_RULE_KIND_DOMAIN || r->family != family)
 			continue;
 		e->addr = egressk_rule_key(r);
 		e->prefixlen = r->prefixlen;
@@ -101,6 +103,44 @@ static u32 egressk_fill_input(const struct egressk_policy *p, u8 family,
 		n++;
 	}
 	return n;
+}
+
+/* Compile the domain rules into p->domains. */
+static int egressk_build_domains(struct egressk_policy *p)
+{
+	struct domain_rule_in *in;
+	u32 i, n = 0;
+	int err;
+
+	if (!p->nr_domains)
+		return domain_table_build(&p->domains, NULL, 0);
+	in = kvmalloc_array(p->nr_domains, sizeof(*in), GFP_KERNEL_ACCOUNT);
+	if (!in)
+		return -ENOMEM;
+	for (i = 0; i < p->nr_rules && n < p->nr_domains; i++) {
+		const struct egressk_rule *r = &p->rules[i];
+		struct domain_rule_in *e = &in[n];
+		const char *base;
+		size_t base_len;
+
+		if (r->kind != EGRESSK_RULE_KIND_DOMAIN)
+			continue;
+		err = domain_pattern_split(&p->names[r->name_off], r->name_len,
+					   &base, &base_len, &e->kind);
+		if (err)
+			goto out;
+		e->base = base;
+		e->base_len = base_len;
+		e->id = i;
+		e->nr_ranges = r->nr_ranges;
+		e->ranges = r->nr_ranges ? &p->ranges[r->ranges_off] : NULL;
+		n++;
+	}
+	err = n == p->nr_domains ? domain_table_build(&p->domains, in, n) :
+				   -EINVAL;
+out:
+	kvfree(in);
+	return err;
 }
 
 /*
@@ -128,10 +168,17 @@ struct egressk_policy *egressk_policy_build(struct egressk_txn *txn,
 	p->flags = txn->flags;
 	p->nr_rules = txn->nr_rules;
 	p->nr_ranges = txn->nr_ranges;
+	p->nr_domains = txn->nr_domains;
+	p->names_len = txn->names_len;
 	p->rules = txn->rules;
 	p->ranges = txn->ranges;
+	p->names = txn->names;
 	txn->rules = NULL;
 	txn->ranges = NULL;
+	txn->names = NULL;
+	txn->nr_domains = 0;
+	txn->names_len = 0;
+	txn->cap_names = 0;
 	txn->nr_rules = 0;
 	txn->cap_rules = 0;
 	txn->nr_ranges = 0;
@@ -148,6 +195,8 @@ struct egressk_policy *egressk_policy_build(struct egressk_txn *txn,
 	for (i = 0; i < p->nr_rules; i++) {
 		u32 w = p->rules[i].kind == EGRESSK_RULE_KIND_DNS ? 2 : 1;
 
+		if (p->rules[i].kind == EGRESSK_RULE_KIND_DOMAIN)
+			continue;
 		if (p->rules[i].family == AF_INET)
 			n4 += w;
 		else
@@ -167,6 +216,13 @@ struct egressk_policy *egressk_policy_build(struct egressk_txn *txn,
 	err = cidr_table_build(&p->v6, 128, in ? in + n4 : NULL, n6);
 	if (err)
 		goto err_build;
+	err = egressk_build_domains(p);
+	if (err == -EINVAL) {
+		NL_SET_ERR_MSG(extack, "a staged domain rule is not a valid name");
+		goto err_free;
+	}
+	if (err)
+		goto err_nomem;
 	kvfree(in);
 	return p;
 

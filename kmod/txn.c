@@ -79,8 +79,13 @@ static int egressk_grow(void **arr, u32 *cap, u32 used, u32 more,
 	return 0;
 }
 
+/* Room for every domain pattern of the largest policy, NULs included. */
+#define EGRESSK_MAX_NAMES_BYTES \
+	(EGRESSK_MAX_DOMAIN_RULES * (EGRESSK_DOMAIN_NAME_MAX + 1))
+
+/* @name: the normalised pattern of a domain rule (r->name_len bytes), else NULL. */
 int egressk_txn_append(struct egressk_txn *txn, const struct egressk_rule *r,
-		       const struct cidr_port_range *ranges,
+		       const struct cidr_port_range *ranges, const char *name,
 		       struct netlink_ext_ack *extack)
 {
 	struct egressk_rule *dst;
@@ -99,8 +104,18 @@ int egressk_txn_append(struct egressk_txn *txn, const struct egressk_rule *r,
 		return -E2BIG;
 	}
 
+	if (name && txn->nr_domains >= EGRESSK_MAX_DOMAIN_RULES) {
+		NL_SET_ERR_MSG(extack,
+			       "policy has more than EGRESSK_MAX_DOMAIN_RULES domain rules");
+		return -E2BIG;
+	}
+
 	err = egressk_grow((void **)&txn->rules, &txn->cap_rules, txn->nr_rules,
 			   1, sizeof(*txn->rules), EGRESSK_MAX_RULES);
+	if (!err && name)
+		err = egressk_grow((void **)&txn->names, &txn->cap_names,
+				   txn->names_len, r->name_len + 1, 1,
+				   EGRESSK_MAX_NAMES_BYTES);
 	if (!err && r->nr_ranges)
 		err = egressk_grow((void **)&txn->ranges, &txn->cap_ranges,
 				   txn->nr_ranges, r->nr_ranges,
@@ -119,6 +134,13 @@ int egressk_txn_append(struct egressk_txn *txn, const struct egressk_rule *r,
 		       r->nr_ranges * sizeof(*ranges));
 		txn->nr_ranges += r->nr_ranges;
 	}
+	if (name) {
+		dst->name_off = txn->names_len;
+		memcpy(&txn->names[txn->names_len], name, r->name_len);
+		txn->names[txn->names_len + r->name_len] = '\0';
+		txn->names_len += r->name_len + 1;
+		txn->nr_domains++;
+	}
 	return 0;
 }
 
@@ -130,6 +152,7 @@ void egressk_txn_drop(struct egressk_net *ien, struct egressk_txn *txn)
 	ien->nr_txns--;
 	kvfree(txn->rules);
 	kvfree(txn->ranges);
+	kvfree(txn->names);
 	kfree(txn);
 }
 
