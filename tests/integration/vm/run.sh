@@ -87,7 +87,16 @@ if [ ${#append} -gt 2000 ]; then
 	echo "vm/run.sh: command too long for the kernel command line (${#append} bytes)" >&2; exit 2
 fi
 
-if [ -w /dev/kvm ]; then accel=(-enable-kvm -cpu host)
+# KVM only where the CPU offers virtualisation: some hosts expose a
+# /dev/kvm whose guests never get past the BIOS.  EGRESSK_VM_ACCEL=tcg|kvm
+# overrides the choice.
+case ${EGRESSK_VM_ACCEL:-auto} in
+kvm) use_kvm=1 ;;
+tcg) use_kvm=0 ;;
+*) use_kvm=0
+   if [ -w /dev/kvm ] && grep -qE '^flags.*\b(vmx|svm)\b' /proc/cpuinfo; then use_kvm=1; fi ;;
+esac
+if [ "$use_kvm" = 1 ]; then accel=(-enable-kvm -cpu host)
 else accel=(-accel tcg,thread=multi -cpu "${EGRESSK_VM_CPU:-max}")
 fi
 
