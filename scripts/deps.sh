@@ -12,6 +12,8 @@ packages=(
 	# peers used by the tests and the demo
 	iproute2 curl openssl python3 iptables nftables ipset socat
 	netcat-openbsd procps util-linux
+	# a real browser's ClientHello for the domain-rule test (test_domain.sh)
+	chromium
 	# parser tests: sanitizers, libFuzzer, valgrind
 	clang-14 libclang-rt-14-dev valgrind
 	# benchmarks (bench/)
