@@ -48,8 +48,9 @@ exit status: ok 0, refused 1, timeout 2, error 3):
                           for FILE to exist, then send a second request
                           (PATH-2) on the same connection
     --timeout S           per operation (default 5)
-  The detail of a failure says where it happened: "connect: ECONNREFUSED"
-  or "after-connect: ECONNRESET".
+  The detail of a failure says where it happened: "connect: ECONNREFUSED",
+  "after-connect: ECONNRESET", or with --tfo "tfo-sendto: ..." (connect and
+  first write in one call).
 """
 import argparse
 import errno
@@ -268,6 +269,7 @@ class Conn:
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if getattr(a, "tfo", False):
             # blocking: the kernel connects inside sendto; an alarm bounds it
+            self.stage = "tfo-sendto"
             import signal
             signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(
                 socket.timeout("timed out")))
