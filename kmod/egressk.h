@@ -194,7 +194,9 @@ struct egressk_pkt {
 	u8 l4proto;		/* final IP protocol */
 	bool has_port;		/* tcp/udp header read (not a later fragment) */
 	bool tcp_syn;		/* SYN without ACK */
+	bool tcp_rst;
 	u16 dport;
+	u32 thoff;		/* tcp: offset of the TCP header from skb->data */
 	u32 tcp_seq;		/* tcp: sequence number of the first payload byte */
 	u32 payload_off;	/* tcp: offset of the payload from skb->data */
 	u32 payload_len;	/* tcp: payload bytes (a GSO packet: all of them) */
@@ -245,6 +247,9 @@ void egressk_reject_tcp_reset(struct sk_buff *skb,
 			      const struct nf_hook_state *state);
 void egressk_reject_unreach(struct sk_buff *skb,
 			    const struct nf_hook_state *state);
+void egressk_reject_tcp_reset_peer(struct sk_buff *oldskb,
+				   const struct nf_hook_state *state,
+				   unsigned int thoff);
 
 /* events.c */
 struct egressk_event {

@@ -355,6 +355,26 @@ static int egressk_flow_append(struct egressk_flow *f,
 }
 
 /*
+ * Block a packet of a refused flow.  Its handshake passed, so the server
+ * holds a connection too: when the local socket gets its RST, the server
+ * gets one as well (reject.c).
+ */
+static unsigned int egressk_flow_block(struct sk_buff *skb,
+				       const struct nf_hook_state *state,
+				       const struct egressk_policy *p,
+				       const struct egressk_pkt *pkt,
+				       u8 reason, u32 rule, const char *name)
+{
+	unsigned int verdict;
+
+	verdict = egressk_block(skb, state, p, pkt, reason, rule, name);
+	/* NF_DROP: reject mode (drop mode stole and freed the skb) */
+	if (verdict == NF_DROP)
+		egressk_reject_tcp_reset_peer(skb, state, pkt->thoff);
+	return verdict;
+}
+
+/*
  * A payload segment of a PENDING flow, with @f->lock held (released here).
  * Holds the segment, parses what the flow sent so far, and once that
  * decides, re-injects or frees every held segment.
@@ -470,8 +490,8 @@ reject:
 	else
 		egressk_flow_out_free(&out);
 	/* the name is immutable now that the flow is decided */
-	return egressk_block(skb, state, p, pkt, reason, rule,
-			     f->name_len ? f->name : NULL);
+	return egressk_flow_block(skb, state, p, pkt, reason, rule,
+				  f->name_len ? f->name : NULL);
 }
 
 /*
@@ -520,14 +540,19 @@ unsigned int egressk_flow_verdict(struct sk_buff *skb,
 	reason = f->reason;
 	spin_unlock_bh(&f->lock);
 
-	if (st == EGRESSK_FLOW_ALLOWED) {
+	/*
+	 * A bare RST can only end the flow: let it pass, the peer reset of a
+	 * refused flow (reject.c) among them.
+	 */
+	if (st == EGRESSK_FLOW_ALLOWED ||
+	    (pkt->tcp_rst && !pkt->payload_len)) {
 		egressk_count(p, allowed);
 		return NF_ACCEPT;
 	}
 	if (st == EGRESSK_FLOW_DEAD)
 		reason = EGRESSK_REASON_FLOW_LIMIT;	/* its ct is dying */
-	return egressk_block(skb, state, p, pkt, reason, CIDR_NONE,
-			     f->name_len ? f->name : NULL);
+	return egressk_flow_block(skb, state, p, pkt, reason, CIDR_NONE,
+				  f->name_len ? f->name : NULL);
 }
 
 /*
@@ -619,6 +644,6 @@ err_flows:
 	atomic_dec(&en->nr_flows);
 err_limit:
 	egressk_count(p, flows_table_full);
-	return egressk_block(skb, state, p, pkt, EGRESSK_REASON_FLOW_LIMIT,
+	return egressk_flow_block(skb, state, p, pkt, EGRESSK_REASON_FLOW_LIMIT,
 			     CIDR_NONE, NULL);
 }

@@ -88,9 +88,15 @@ unsigned int egressk_block(struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 
+	/*
+	 * The sender gets EPERM whatever the default: raw sockets, source
+	 * routes, and QUIC, whose clients must fail at once to fall back to
+	 * TCP (with "default reject", QUIC also gets the ICMP below).
+	 */
 	if (reason == EGRESSK_REASON_RAW_SOCKET ||
-	    reason == EGRESSK_REASON_SOURCE_ROUTE) {
-		/* the sender gets EPERM whatever the default */
+	    reason == EGRESSK_REASON_SOURCE_ROUTE ||
+	    (reason == EGRESSK_REASON_QUIC &&
+	     p->dflt == EGRESSK_DEFAULT_DROP)) {
 		if (reason == EGRESSK_REASON_RAW_SOCKET)
 			egressk_count(p, raw_rejected);
 		else
@@ -178,6 +184,8 @@ static bool egressk_parse_l4(const struct sk_buff *skb, unsigned int thoff,
 			return false;
 		pkt->dport = ntohs(th->dest);
 		pkt->tcp_syn = th->syn && !th->ack;
+		pkt->tcp_rst = th->rst;
+		pkt->thoff = thoff;
 		pkt->tcp_seq = ntohl(th->seq);
 		pkt->payload_off = thoff + th->doff * 4;
 		pkt->payload_len = skb->len - pkt->payload_off;
