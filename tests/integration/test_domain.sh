@@ -112,10 +112,13 @@ reset_py() {	# a tlsprobe.py/netprobe.py client
 	lt "$(echo "$out" | tail -n1 | awk '{print $2}')" 3
 }
 reset_curl() {	# curl: 35 (TLS connect) or 56 (recv failure) after a reset
-	local rc=0 t0; t0=$(now)
+	local rc=0 t0 t; t0=$(now)
 	"$@" || rc=$?
-	echo "curl exit $rc after $(elapsed "$t0") s"
-	{ [ "$rc" -eq 35 ] || [ "$rc" -eq 56 ]; } && lt "$(elapsed "$t0")" 3
+	t=$(elapsed "$t0")
+	echo "curl exit $rc after $t s"
+	# well under curl's --max-time 8: a reset, not a timeout (emulated,
+	# loaded machines start curl slowly)
+	{ [ "$rc" -eq 35 ] || [ "$rc" -eq 56 ]; } && lt "$t" 4
 }
 reset_ossl() {	# openssl s_client: fails, with errno 104 (ECONNRESET)
 	local out rc=0

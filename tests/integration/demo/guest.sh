@@ -15,7 +15,16 @@ require_built
 module_load || bail "egressk.ko loads"
 topo_basic
 serve "$NET" --tcp 80
+# other.example's address also serves TLS (self-signed) for any name
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$TMPD/key.pem" -out "$TMPD/cert.pem" -subj /CN=demo -days 1 2>/dev/null
+ip netns exec "$NET" python3 -I -S "$LIB_DIR/tlsprobe.py" serve --cert "$TMPD/cert.pem" \
+	--key "$TMPD/key.pem" --log "$TMPD/tls.log" --tls 443 --ready "$TMPD/tls.ready" \
+	>"$TMPD/tls.out" 2>&1 &
+_pids+=($!)
+wait_for 20 test -e "$TMPD/tls.ready" || bail "the TLS server starts" "$(cat "$TMPD/tls.out")"
 RESOLVE=(--resolve api.example:80:$API4 --resolve other.example:80:$OTHER4)
+TLS_RESOLVE=(--resolve registry.pkg.example:443:$OTHER4 --resolve evil.example:443:$OTHER4)
 
 heading "1. An agent's network namespace, and the policy for it"
 echo "namespace: $AGENT (a container's netns would be named with --pid or --docker)"
@@ -46,11 +55,26 @@ rc=$?
 echo "(exit $rc)"
 check "blocked IPv6 curl fails" [ $rc -ne 0 ]
 
-heading "5. What egressk counted"
+heading "5. Domain rules: the TLS server name decides, whatever the address"
+echo "registry.pkg.example and evil.example are the same server ($OTHER4), which no cidr rule allows."
+run ip netns exec "$AGENT" curl -ksS --max-time 5 -w "$W" "${TLS_RESOLVE[@]}" https://registry.pkg.example/
+rc=$?
+echo "(exit $rc)"
+check "curl to registry.pkg.example (allowed by name) succeeds" [ $rc -eq 0 ]
+out=$(ip netns exec "$AGENT" curl -ksS --max-time 5 -w "$W" "${TLS_RESOLVE[@]}" https://evil.example/ 2>&1)
+rc=$?
+printf '$ ip netns exec %s curl -ksS --max-time 5 https://evil.example/\n%s\n(exit %s)\n' "$AGENT" "$out" "$rc"
+t=$(echo "$out" | sed -n 's/^\[curl: \(.*\)s\]$/\1/p')
+check "curl to evil.example (same address, other name) is reset (exit $rc)" [ $rc -ne 0 ]
+check "...at once (${t}s < 1s)" lt "${t:-9}" 1.0
+check "...and its ClientHello never reached the server" \
+	bash -c "! grep -q 'evil.example' '$TMPD/tls.log'"
+
+heading "6. What egressk counted"
 run "$CTL" stats --netns-name "$AGENT"
 run "$CTL" list
 
-heading "6. Remove the policy: the namespace is unrestricted again"
+heading "7. Remove the policy: the namespace is unrestricted again"
 run "$CTL" clear --netns-name "$AGENT"
 run ip netns exec "$AGENT" curl -sS --max-time 5 "${RESOLVE[@]}" http://other.example/
 check "after clear, other.example is reachable" [ $? -eq 0 ]
