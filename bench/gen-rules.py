@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Generate the rule sets of the benchmark, the same content in four forms.
 
-    gen-rules.py OUTDIR SPEC...      SPEC is rand:N, mix:N or so:N
+    gen-rules.py OUTDIR SPEC...      SPEC is rand:N, mix:N, so:N or dom:N
 
 For each SPEC it writes OUTDIR/SPEC-NAME.{egressk,ipset,ipt-set,ipt-lin,nft}:
   rand:N  N-1 random IPv4 prefixes (/24../32 inside distinct random /24s,
@@ -12,7 +12,14 @@ For each SPEC it writes OUTDIR/SPEC-NAME.{egressk,ipset,ipt-set,ipt-lin,nft}:
           (inside 2600::/8..2a00::/8, never 2001:db8::/32), non-overlapping,
           plus the server;
   so:N    N-1 random prefixes plus the scale-out server 2001:db8:100::1/128
-          (egressk form only).
+          (egressk form only);
+  dom:N   domain rules, egressk form only: dom-N.egressk is `default reject`
+          with N-2 random names (half exact, half `.suffix`, 2-4 labels, none
+          under egressk.test) plus the two names the SNI workload sends
+          (curl.fixture.egressk.test, chromium.fixture.egressk.test, the SNIs
+          of tests/parsers/fixtures/{curl,chromium}.bin), on the default ports
+          80 and 443; dom-N-cidr.egressk is the same plus `allow cidr` of the
+          server, so the same flows are allowed on their address instead.
 A miss address (203.0.113.1) is in none of them.  Deterministic (seeded).
 """
 import bisect
@@ -129,6 +136,31 @@ def write(outdir, name, rules, server, full=True):
                 f.write("add element inet bench %s { %s }\n" % (setname, ", ".join(xs[i:i + 2000])))
 
 
+SNI_NAMES = ("curl.fixture.egressk.test", "chromium.fixture.egressk.test")
+
+
+def rand_label(rnd, lo, hi):
+    return "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randint(lo, hi)))
+
+
+def write_domains(outdir, n, rnd):
+    names, seen = [], set(SNI_NAMES)
+    while len(names) < n - len(SNI_NAMES):
+        labels = [rand_label(rnd, 3, 10) for _ in range(rnd.randint(1, 3))]
+        name = ".".join(labels + [rnd.choice(("com", "net", "org", "io", "dev", "cloud"))])
+        if name in seen:
+            continue
+        seen.add(name)
+        names.append(("." if rnd.random() < 0.5 else "") + name)
+    names += SNI_NAMES
+    rnd.shuffle(names)
+    for suffix, extra in (("", ""), ("-cidr", "allow cidr %s/32\n" % SERVER4)):
+        with open(os.path.join(outdir, "dom-%d%s.egressk" % (n, suffix)), "w") as f:
+            f.write("# dom-%d%s: %d domain rules%s\nmode enforce\ndefault reject\n%s" % (
+                n, suffix, n, ", the server allowed by CIDR" if extra else "", extra))
+            f.writelines("allow domain %s\n" % x for x in names)
+
+
 def main():
     outdir = sys.argv[1]
     os.makedirs(outdir, exist_ok=True)
@@ -142,6 +174,8 @@ def main():
             write(outdir, "mix-%d" % n, mix(rnd, n - 1), SERVER4)
         elif kind == "so":
             write(outdir, "so-%d" % n, rand_v4(rnd, n - 1), SERVER6, full=False)
+        elif kind == "dom":
+            write_domains(outdir, n, rnd)
         else:
             sys.exit("unknown spec " + spec)
 

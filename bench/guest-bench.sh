@@ -6,31 +6,41 @@
 # console as one line
 #     BENCH <block> <workload> <config> <round> <key=value>...
 # and bench/analyze.py turns them into the report.  Inputs (read-only, from
-# the host over 9p): $BB/bin/{loadgen,egressk.ko,egresskctl} and $BB/rules/.
+# the host over 9p): $BB/bin/{loadgen,egressk.ko,egresskctl}, $BB/rules/ and
+# $BB/hello/ (the recorded ClientHellos the SNI workload sends).
+#
+#   guest-bench.sh MODE BUILDDIR [ROUNDS|-] [BLOCKS]
+# ROUNDS overrides the mode's round count; BLOCKS (comma-separated, from
+# M,S,P,L,R,O,T) runs only those blocks, e.g. "T" for the SNI workload alone.
 #
 # Topology (documentation addresses only, on veths inside the guest):
 #
 #   client netns cK (one per configuration)          srv netns
 #     vK 198.51.100.(4K+1)/30  <------------------->  wK 198.51.100.(4K+2)/30
 #     default via 198.51.100.(4K+2)                   lo 198.51.100.200/32  (the server:
-#                                                     loadgen serve :8080, iperf3 :5201)
+#                                                     loadgen serve :8080 and :443,
+#                                                     iperf3 :5201)
 #   scale-out namespaces sN: 2001:db8:100::N/64 on veths bridged in srv
 #   (br0 2001:db8:100::1/64).  The miss address 203.0.113.1 is in no rule set.
 set -u
 MODE=${1:-quick}
-BB=${2:?usage: guest-bench.sh MODE BUILDDIR}
+BB=${2:?usage: guest-bench.sh MODE BUILDDIR [ROUNDS|-] [BLOCKS]}
+ROUNDS_ARG=${3:--} ONLY=${4:-}
 LG=$BB/bin/loadgen KO=$BB/bin/egressk.ko CTL=$BB/bin/egresskctl R=$BB/rules
-SRV4=198.51.100.200 SRV6=2001:db8:100::1 MISS4=203.0.113.1 PORT=8080
+SRV4=198.51.100.200 SRV6=2001:db8:100::1 MISS4=203.0.113.1 PORT=8080 TLSPORT=443
 
 if [ "$MODE" = full ]; then
-	ROUNDS=${BENCH_ROUNDS:-15} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1
+	ROUNDS=${BENCH_ROUNDS:-15} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1 DTLS=2
 	SCALES="10 1000 10000 100000" MIX=10000 LOADN=100000 LOADREPS=3
 	SO_STEPS="10 100 1000" SO_ROUNDS=3 REPL_ROUNDS=5
 else
-	ROUNDS=${BENCH_ROUNDS:-5} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1
+	ROUNDS=${BENCH_ROUNDS:-5} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1 DTLS=2
 	SCALES="10 1000 10000" MIX=10000 LOADN=10000 LOADREPS=2
 	SO_STEPS="10 50" SO_ROUNDS=3 REPL_ROUNDS=3
 fi
+[ "$ROUNDS_ARG" != - ] && ROUNDS=$ROUNDS_ARG
+# want BLOCK: is BLOCK part of this run?
+want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 RANDOM=20261124		# the interleaving order is reproducible
 # Client and server share one vCPU: under TCG (and on a loaded host) a wakeup
 # across vCPUs costs milliseconds, which would measure the host's scheduler
@@ -58,7 +68,7 @@ trap cleanup EXIT
 
 T0=$(now)
 log "mode $MODE: $ROUNDS rounds, conn ${DCONN}s, scales $SCALES, kernel $(uname -r)"
-emit meta - - - kernel=$(uname -r) mode=$MODE pin=$(IFS=_; echo "${PIN[*]:-none}") rounds=$ROUNDS dconn=$DCONN dmiss=$DMISS dudp=$DUDP diperf=$DIPERF \
+emit meta - - - kernel=$(uname -r) mode=$MODE blocks=${ONLY:-all} pin=$(IFS=_; echo "${PIN[*]:-none}") rounds=$ROUNDS dconn=$DCONN dmiss=$DMISS dudp=$DUDP diperf=$DIPERF \
 	cpus=$(nproc) mem_kb=$(awk '/MemTotal/{print $2}' /proc/meminfo) \
 	cpu="$(awk -F': ' '/model name/{gsub(/ /,"~",$2); print $2; exit}' /proc/cpuinfo)" \
 	iptables="$(iptables -V | tr ' ' '~')" nft="$(nft -v | tr ' ' '~')" ipset="$(ipset -v 2>&1 | head -1 | awk '{print $2}')"
@@ -78,6 +88,7 @@ ip -n srv addr add $SRV6/64 dev br0 nodad
 ip -n srv link set br0 up
 ip netns exec srv sysctl -qw net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096
 ip netns exec srv "${PIN[@]}" "$LG" serve $PORT 7200 >/dev/null &
+ip netns exec srv "${PIN[@]}" "$LG" serve $TLSPORT 7200 >/dev/null &
 ip netns exec srv "${PIN[@]}" iperf3 -s -D -p 5201 >/dev/null 2>&1
 
 NEXT_SLOT=0
@@ -113,6 +124,7 @@ kv() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
 # ------------------------------------------------------ block M: (a) vs (b)
 # (a) egressk not loaded, (b) egressk loaded and the namespace unpoliced:
 # the same client netns, rmmod/insmod between the two, order alternating.
+if want M; then
 log "block M: module unloaded (a) vs loaded, unpoliced (b)"
 mkclient cm
 warm cm
@@ -123,6 +135,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		emit M conn $cfg $r $(conn cm $DCONN)
 	done
 done
+fi
 module_load || { log "insmod failed"; exit 1; }
 
 # ------------------------------------------------------ configurations
@@ -135,9 +148,12 @@ mkconfig() {	# NAME KIND [RULESET]
 	t=$(now)
 	case $kind in
 	a) ;;
-	ap)	ip netns exec "$ns" nft -f - <<-'NFT'
-		table inet ctonly { chain out { type filter hook output priority 0; policy accept; ct state new,established,related accept; } }
+	ap)	# one line: the chain's closing brace needs its ';' (without it nft
+		# refuses the whole table and (a') is a second (a))
+		ip netns exec "$ns" nft -f - <<-'NFT' || log "conntrack-only config failed"
+		table inet ctonly { chain out { type filter hook output priority 0; policy accept; ct state new,established,related accept; }; }
 		NFT
+		ip netns exec "$ns" nft list table inet ctonly >/dev/null || log "conntrack-only table missing"
 		;;
 	c)	"$CTL" apply --netns-name "$ns" "$R/$rs.egressk" >/dev/null || log "apply $rs failed" ;;
 	d)	ip netns exec "$ns" ipset restore <"$R/$rs.ipset" &&
@@ -155,11 +171,13 @@ log "setting up configurations"
 mkconfig a a
 mkconfig ap ap
 MAIN=(a ap)
+# the CIDR configurations serve blocks S, P and R only
+want S || want P || want R || SCALES= MIXCONF=0
 for n in $SCALES; do
 	for k in c d e; do mkconfig "$k$n" $k "rand-$n"; MAIN+=("$k$n"); done
 	if [ "$n" -le 1000 ]; then mkconfig "f$n" f "rand-$n"; MAIN+=("f$n"); fi
 done
-for k in c d e; do mkconfig "${k}mix" $k "mix-$MIX"; MAIN+=("${k}mix"); done
+[ "${MIXCONF:-1}" = 1 ] && for k in c d e; do mkconfig "${k}mix" $k "mix-$MIX"; MAIN+=("${k}mix"); done
 emit meta - - - configs="${MAIN[*]}"
 
 # The configuration of the per-packet workloads: 10k rules (1k for linear).
@@ -173,6 +191,7 @@ for c in "${MAIN[@]}"; do
 done
 
 # ------------------------------------------------------ block S: connections
+want S && {
 log "block S: connection rate, hits and misses, ${#MAIN[@]} configurations"
 for ((r = 1; r <= ROUNDS; r++)); do
 	for c in $(shuffle "${MAIN[@]}"); do
@@ -181,8 +200,50 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	done
 	log "block S round $r done ($(since "$T0")s)"
 done
+}
+
+# ------------------------------------------------------ block T: SNI-inspected connections
+# Workload 1 with a TLS first payload: the client writes a recorded ClientHello
+# (curl's, 517 B; Chromium's, 2,001 B: two segments) to :443, the server reads
+# the whole record and answers 64 bytes; nobody speaks TLS.  Configurations:
+# (a) and (a') as above; tcidr: egressk with the server allowed by CIDR (and
+# 10 domain rules, which a CIDR-allowed flow never consults); tsniN: the
+# server in no CIDR rule and the SNI allowed by one of N domain rules, so each
+# flow's ClientHello is held, parsed and matched before it leaves.
+want T && {
+DOMS="10 10000"
+TCONF=(a ap)
+mkconfig tcidr c dom-10-cidr; TCONF+=(tcidr)
+for n in $DOMS; do mkconfig "tsni$n" c "dom-$n"; TCONF+=("tsni$n"); done
+HELLOS=()
+for h in curl chromium; do HELLOS+=("$h:$(stat -c %s "$BB/hello/$h.bin")"); done
+emit meta - - - tconfigs="${TCONF[*]}" hellos="$(IFS=,; echo "${HELLOS[*]}")" dtls=$DTLS
+first() { ip netns exec "$1" "${PIN[@]}" "$LG" first $SRV4 $TLSPORT "$2" "$BB/hello/$3.bin" 2>&1 | tail -1; }
+# sanity: the allowed SNIs pass everywhere; go's hello (go.fixture.egressk.test,
+# in no rule) passes where the address decides and is refused where the name does
+for c in "${TCONF[@]}"; do
+	first "${NSOF[$c]}" 0.3 curl >/dev/null	# warm-up (ARP, listener)
+	for h in "${HELLOS[@]}"; do emit check "hello${h#*:}" $c - $(first "${NSOF[$c]}" 0.3 "${h%%:*}"); done
+	emit check hellomiss $c - $(first "${NSOF[$c]}" 0.3 go)
+done
+ITEMS=()
+for c in "${TCONF[@]}"; do for h in "${HELLOS[@]}"; do ITEMS+=("$c/$h"); done; done
+log "block T: SNI-inspected connection rate, ${#ITEMS[@]} configuration x hello pairs"
+for ((r = 1; r <= ROUNDS; r++)); do
+	for it in $(shuffle "${ITEMS[@]}"); do
+		c=${it%%/*} h=${it#*/}
+		emit T "hello${h#*:}" $c $r $(first "${NSOF[$c]}" $DTLS "${h%%:*}") bytes=${h#*:}
+	done
+	log "block T round $r done ($(since "$T0")s)"
+done
+for c in "${TCONF[@]}"; do
+	case $c in a|ap) continue ;; esac
+	emit T stats $c - $("$CTL" stats --netns-name "${NSOF[$c]}" | awk '/^flows_/ { printf "%s=%s ", $1, $2 }')
+done
+}
 
 # ------------------------------------------------------ block P: packets, bulk
+want P && {
 log "block P: UDP 64-byte sendmmsg, iperf3 1 and 4 flows on ${PKT[*]}"
 iperf() {	# NS FLOWS -> Mbit/s received
 	ip netns exec "$1" "${PIN[@]}" iperf3 -c $SRV4 -p 5201 -t "$DIPERF" -P "$2" -f m 2>&1 |
@@ -197,8 +258,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	done
 	log "block P round $r done ($(since "$T0")s)"
 done
+}
 
 # ------------------------------------------------------ block L: load time
+want L && {
 log "block L: load time of $LOADN rules: egresskctl apply, ipset restore, nft -f"
 for ((r = 1; r <= LOADREPS; r++)); do
 	for k in $(shuffle c d e); do
@@ -225,8 +288,10 @@ for ((r = 1; r <= LOADREPS; r++)); do
 		ip netns del "$ns"
 	done
 done
+}
 
 # ------------------------------------------------------ block R: replace under traffic
+want R && {
 log "block R: policy replace under traffic (c10000)"
 RNS=${NSOF[c10000]}
 for ((r = 1; r <= REPL_ROUNDS; r++)); do
@@ -247,8 +312,10 @@ for ((r = 1; r <= REPL_ROUNDS; r++)); do
 		fi
 	done
 done
+}
 
 # ------------------------------------------------------ block O: scale out
+want O && {
 log "block O: scale out to ${SO_STEPS##* } namespaces with a 200-rule policy each"
 have=0
 : >/tmp/so.ns
@@ -305,6 +372,7 @@ for step in $SO_STEPS; do
 	have=$step
 	log "block O step $step done ($(since "$T0")s)"
 done
+}
 
 emit meta - - - ct_objsize=$(awk '$1 == "nf_conntrack" { print $4 }' /proc/slabinfo) total_secs=$(since "$T0")
 log "done in $(since "$T0")s"

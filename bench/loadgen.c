@@ -5,8 +5,11 @@
  *
  *   loadgen serve PORT MAXSECONDS
  *       TCP server on [::]:PORT (IPv4 too): accept, read the request, write a
- *       64-byte reply, wait for the client to close, close.  Exits after
- *       MAXSECONDS.
+ *       64-byte reply, wait for the client to close, close.  A request that
+ *       starts with a TLS handshake record header (0x16 0x03) is read whole
+ *       (5 + the record length, at most 16 KiB) before the reply, as a TLS
+ *       server must have the whole ClientHello; the server speaks no TLS.
+ *       Exits after MAXSECONDS.
  *   loadgen conn ADDR PORT SECONDS [NSFILE]
  *       New-connection loop for SECONDS (at most 10,000,000 attempts):
  *       socket, connect, send a 32-byte request, read the 64-byte reply,
@@ -14,6 +17,11 @@
  *       NSFILE (one /run/netns path per line) each connection is opened in
  *       the next namespace of the list, round robin (setns before socket).
  *       Prints "ok=N fail=N refused=N secs=S rate=OK/S attempts_rate=ALL/S".
+ *   loadgen first ADDR PORT SECONDS FILE
+ *       The same loop as conn, but the request is the content of FILE (at
+ *       most 16 KiB; a recorded TLS ClientHello), written with one write().
+ *       A connection counts as ok when the 64-byte reply came back.  Same
+ *       output line as conn.
  *   loadgen udp ADDR PORT SECONDS
  *       sendmmsg() of 64-byte datagrams, 64 per call, unconnected, for
  *       SECONDS (at most 2^31 datagrams).  Prints "sent=N errors=N secs=S pps=R".
@@ -73,11 +81,31 @@ static void timeouts(int fd, int ms)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
+/*
+ * The first read of a request; when it begins a TLS handshake record, read on
+ * until the whole record is in (or the buffer is full, or the peer stops).
+ */
+static ssize_t read_request(int c, char *buf, size_t size)
+{
+	ssize_t got = read(c, buf, size), r;
+	size_t want;
+
+	if (got < 5 || buf[0] != 0x16 || buf[1] != 0x03)
+		return got;
+	want = 5 + (((unsigned char)buf[3] << 8) | (unsigned char)buf[4]);
+	if (want > size)
+		want = size;
+	while ((size_t)got < want && (r = read(c, buf + got, want - got)) > 0)
+		got += r;
+	return (size_t)got == want ? got : -1;
+}
+
 static int serve(int port, int maxsec)
 {
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
 	int one = 1, zero = 0, fd;
-	char buf[512], reply[64];
+	static char buf[16384 + 5];
+	char reply[64];
 
 	memset(reply, 'r', sizeof(reply));
 	signal(SIGPIPE, SIG_IGN);
@@ -100,7 +128,7 @@ static int serve(int port, int maxsec)
 			continue;
 		}
 		timeouts(c, 2000);
-		if (read(c, buf, sizeof(buf)) > 0 &&
+		if (read_request(c, buf, sizeof(buf)) > 0 &&
 		    write(c, reply, sizeof(reply)) == sizeof(reply))
 			while (read(c, buf, sizeof(buf)) > 0)
 				;
@@ -108,19 +136,33 @@ static int serve(int port, int maxsec)
 	}
 }
 
-static int conn(const char *addr, int port, double secs, const char *nsfile)
+static int conn(const char *addr, int port, double secs, const char *nsfile,
+		const char *reqfile)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	struct linger lg = { 1, 0 };
-	char req[32], rep[64];
+	static char req[16384];
+	char rep[64];
+	ssize_t reqlen = 32;
 	long ok = 0, fail = 0, refused = 0, n;
 	int nsfd[4096], nns = 0, one = 1;
 	double t0, t;
 
 	if (parse_addr(addr, port, &ss, &sl))
 		return 2;
-	memset(req, 'q', sizeof(req));
+	memset(req, 'q', reqlen);
+	if (reqfile) {
+		int rf = open(reqfile, O_RDONLY | O_CLOEXEC);
+
+		if (rf < 0)
+			return perror(reqfile), 2;
+		reqlen = read(rf, req, sizeof(req));
+		close(rf);
+		if (reqlen <= 0 || reqlen == (ssize_t)sizeof(req))
+			return fprintf(stderr, "loadgen: %s: empty or over %zu bytes\n",
+				       reqfile, sizeof(req) - 1), 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (nsfile) {
 		char line[512];
@@ -163,7 +205,7 @@ static int conn(const char *addr, int port, double secs, const char *nsfile)
 			close(fd);
 			continue;
 		}
-		if (write(fd, req, sizeof(req)) == sizeof(req))
+		if (write(fd, req, reqlen) == reqlen)
 			while (got < (int)sizeof(rep) &&
 			       (r = read(fd, rep + got, sizeof(rep) - got)) > 0)
 				got += r;
@@ -230,9 +272,11 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "serve"))
 		return serve(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 5 && !strcmp(argv[1], "conn"))
-		return conn(argv[2], atoi(argv[3]), atof(argv[4]), argc > 5 ? argv[5] : NULL);
+		return conn(argv[2], atoi(argv[3]), atof(argv[4]), argc > 5 ? argv[5] : NULL, NULL);
+	if (argc >= 6 && !strcmp(argv[1], "first"))
+		return conn(argv[2], atoi(argv[3]), atof(argv[4]), NULL, argv[5]);
 	if (argc >= 5 && !strcmp(argv[1], "udp"))
 		return udp(argv[2], atoi(argv[3]), atof(argv[4]));
-	fprintf(stderr, "usage: loadgen serve PORT MAXSECONDS | conn ADDR PORT SECONDS [NSFILE] | udp ADDR PORT SECONDS\n");
+	fprintf(stderr, "usage: loadgen serve PORT MAXSECONDS | conn ADDR PORT SECONDS [NSFILE] | first ADDR PORT SECONDS FILE | udp ADDR PORT SECONDS\n");
 	return 2;
 }
