@@ -4,7 +4,9 @@
  * it builds in the kernel and in userspace (cidr_compat.h).
  *
  * Compile cost is O(n log n) in rules plus port ranges (two sorts and linear
- * sweeps).  Lookup is O(log n) plus a walk of at most width + 1 parents.
+ * sweeps).  Lookup is a bucket of the first-level index, a binary search over
+ * the intervals of that bucket (O(log n) at worst, a step or two when the
+ * addresses spread out), plus a walk of at most width + 1 parents.
  */
 #include "cidr.h"
 
@@ -246,6 +248,58 @@ static int cidr_build_nodes(struct cidr_table *t, unsigned int width,
 	return 0;
 }
 
+/* The 64 bits of @k that the index cuts into buckets. */
+static inline u64 cidr_idx_word(const struct cidr_table *t,
+				const struct cidr_key *k)
+{
+	return t->idx_v4 ? k->lo : k->hi;
+}
+
+/*
+ * The first-level index.  Bucket b covers the index words
+ * [idx_base + (b << idx_shift), idx_base + ((b + 1) << idx_shift)); idx[b]
+ * is the interval holding the smallest key of that range (0 for bucket 0,
+ * which also takes every word below idx_base), idx[idx_max + 1] the last
+ * interval.  So a key of bucket b lies in one of idx[b] .. idx[b + 1].
+ */
+static int cidr_build_index(struct cidr_table *t, unsigned int width)
+{
+	unsigned int bits = 0;
+	u64 span = 0, nb, b;
+	u32 i;
+
+	t->idx_v4 = width == 32;
+	t->idx_base = 0;
+	t->idx_shift = 0;
+	if (t->nr_iv >= 2) {
+		/* iv_start[0] is always 0; the rest share the words in use */
+		t->idx_base = cidr_idx_word(t, &t->iv_start[1]);
+		span = cidr_idx_word(t, &t->iv_start[t->nr_iv - 1]) - t->idx_base;
+	}
+	/* the largest 2^bits <= nr_iv, capped: one or two intervals a bucket */
+	while (bits < CIDR_IDX_MAX_BITS && (2ULL << bits) <= t->nr_iv)
+		bits++;
+	while (t->idx_shift < 63 && (span >> t->idx_shift) >> bits)
+		t->idx_shift++;
+	nb = (span >> t->idx_shift) + 1;	/* <= 2^bits */
+	t->idx_max = nb - 1;
+
+	t->iv_idx = cidr_alloc_array(nb + 1, sizeof(*t->iv_idx));
+	if (!t->iv_idx)
+		return -ENOMEM;
+	t->iv_idx[0] = 0;
+	for (b = 1, i = 0; b < nb; b++) {
+		u64 w = t->idx_base + (b << t->idx_shift);	/* <= last word */
+		struct cidr_key k = { t->idx_v4 ? 0 : w, t->idx_v4 ? w : 0 };
+
+		while (i + 1 < t->nr_iv && cidr_key_cmp(&t->iv_start[i + 1], &k) <= 0)
+			i++;
+		t->iv_idx[b] = i;
+	}
+	t->iv_idx[nb] = t->nr_iv - 1;
+	return 0;
+}
+
 static int cidr_build_ports(struct cidr_table *t,
 			    const struct cidr_rule_in *rules, u32 nr_rules,
 			    const u32 *rule_node)
@@ -353,6 +407,9 @@ int cidr_table_build(struct cidr_table *t, unsigned int width,
 	err = cidr_build_nodes(t, width, rules, nr_rules, rule_node);
 	if (err)
 		goto err_free;
+	err = cidr_build_index(t, width);
+	if (err)
+		goto err_free;
 
 	for (i = 0; i < nr_rules; i++) {
 		const struct cidr_rule_in *r = &rules[i];
@@ -401,6 +458,7 @@ void cidr_table_free(struct cidr_table *t)
 {
 	cidr_free(t->iv_start);
 	cidr_free(t->iv_node);
+	cidr_free(t->iv_idx);
 	cidr_free(t->nodes);
 	cidr_free(t->ports);
 	memset(t, 0, sizeof(*t));
@@ -465,8 +523,19 @@ struct cidr_result cidr_lookup(const struct cidr_table *t,
 			       enum cidr_proto proto, bool has_port, u16 port)
 {
 	struct cidr_result res = { .verdict = -1, .rule_id = CIDR_NONE };
-	u32 lo = 0, hi = t->nr_iv, node;
+	u32 lo, hi, node;
+	u64 w, b;
 
+	if (!t->nr_iv)
+		return res;
+	/* the bucket of the key, clamped at both ends */
+	w = cidr_idx_word(t, addr);
+	b = w >= t->idx_base ? (w - t->idx_base) >> t->idx_shift : 0;
+	if (b > t->idx_max)
+		b = t->idx_max;
+	/* iv_start[iv_idx[b]] <= addr: search the intervals after it */
+	lo = t->iv_idx[b] + 1;
+	hi = t->iv_idx[b + 1] + 1;
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
 
@@ -475,8 +544,6 @@ struct cidr_result cidr_lookup(const struct cidr_table *t,
 		else
 			hi = mid;
 	}
-	if (!lo)
-		return res;
 	node = t->iv_node[lo - 1];
 
 	/*

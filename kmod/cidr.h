@@ -14,11 +14,21 @@
  *    sorts before its children.
  *  - intervals: sorted disjoint address intervals covering the address
  *    space, each naming the innermost node that covers it (or none).
+ *  - a first-level index over the intervals: the "index word" of a key (the
+ *    address for IPv4, the top 64 bits for IPv6) is cut into buckets of
+ *    2^idx_shift words starting at idx_base (the word of the first interval
+ *    that starts above 0; words below it clamp to bucket 0, words past the
+ *    last bucket clamp to it).  Bucket b lists the intervals idx[b] ..
+ *    idx[b + 1] (both inclusive) that can hold a key of that bucket.  There
+ *    are at most 2^CIDR_IDX_MAX_BITS buckets and at most one per interval
+ *    (the bucket count is the largest power of two not above the interval
+ *    count, then shrunk to the span of the words in use), so about one or
+ *    two intervals per bucket when addresses spread out.
  *  - per node and action, the protocol-wide rule ids plus sorted disjoint
  *    port intervals for tcp and udp, each tagged with a rule id.
  *
- * Lookup: one binary search over the intervals, then a walk up the parent
- * chain (at most width + 1 nodes, independent of the number of rules) with a
+ * Lookup: the bucket of the key, a binary search over its few intervals,
+ * then a walk up the parent chain (at most width + 1 nodes, independent of the number of rules) with a
  * binary search over port intervals at each step.
  */
 #ifndef _EGRESSK_CIDR_H
@@ -27,6 +37,13 @@
 #include "cidr_compat.h"
 
 #define CIDR_NONE	0xffffffffU	/* no node, no rule */
+
+/*
+ * At most 2^16 buckets: the index of one table is at most
+ * 4 * (2^16 + 1) bytes (256 KiB + 4), and never more than 4 bytes per
+ * interval plus 4, so a small policy gets a small index.
+ */
+#define CIDR_IDX_MAX_BITS	16
 
 struct cidr_key {
 	u64 hi;
@@ -91,8 +108,13 @@ struct cidr_table {
 	u32 nr_iv;
 	u32 nr_nodes;
 	u32 nr_ports;
+	u32 idx_max;			/* last bucket of the index */
+	u64 idx_base;			/* index word where bucket 0 starts */
+	u8 idx_shift;			/* log2 of the index words per bucket */
+	bool idx_v4;			/* index word: lo (IPv4) or hi (IPv6) */
 	struct cidr_key *iv_start;	/* nr_iv, ascending */
 	u32 *iv_node;			/* nr_iv, node index or CIDR_NONE */
+	u32 *iv_idx;			/* idx_max + 2 when nr_iv, else NULL */
 	struct cidr_node *nodes;
 	struct cidr_port_iv *ports;
 };
@@ -119,11 +141,23 @@ struct cidr_result cidr_lookup(const struct cidr_table *t,
 			       const struct cidr_key *addr,
 			       enum cidr_proto proto, bool has_port, u16 port);
 
-/* Bytes a table for @nr_rules rules with @nr_ranges port ranges may use. */
+/*
+ * Bytes a table for @nr_rules rules with @nr_ranges port ranges may use:
+ * per rule at most one node and two intervals, one interval more per table,
+ * and the index (at most one u32 per interval, capped at
+ * 2^CIDR_IDX_MAX_BITS, plus one).
+ */
 static inline u64 cidr_table_bound_bytes(u64 nr_rules, u64 nr_ranges)
 {
-	return nr_rules * (sizeof(struct cidr_node) +
-			   2 * (sizeof(struct cidr_key) + sizeof(u32))) +
+	u64 nr_iv = 2 * nr_rules + 1;
+	u64 nr_idx = nr_iv < (1ULL << CIDR_IDX_MAX_BITS) ?
+		     nr_iv : (1ULL << CIDR_IDX_MAX_BITS);
+
+	if (!nr_rules)
+		return 0;
+	return nr_rules * sizeof(struct cidr_node) +
+	       nr_iv * (sizeof(struct cidr_key) + sizeof(u32)) +
+	       (nr_idx + 1) * sizeof(u32) +
 	       nr_ranges * sizeof(struct cidr_port_iv);
 }
 
