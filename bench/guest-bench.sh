@@ -30,11 +30,11 @@ LG=$BB/bin/loadgen KO=$BB/bin/egressk.ko CTL=$BB/bin/egresskctl R=$BB/rules
 SRV4=198.51.100.200 SRV6=2001:db8:100::1 MISS4=203.0.113.1 PORT=8080 TLSPORT=443
 
 if [ "$MODE" = full ]; then
-	ROUNDS=${BENCH_ROUNDS:-15} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1 DTLS=2
+	ROUNDS=${BENCH_ROUNDS:-15} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1 DTLS=2 FINCHUNKS=9
 	SCALES="10 1000 10000 100000" MIX=10000 LOADN=100000 LOADREPS=3
 	SO_STEPS="10 100 1000" SO_ROUNDS=3 REPL_ROUNDS=5
 else
-	ROUNDS=${BENCH_ROUNDS:-5} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1 DTLS=2
+	ROUNDS=${BENCH_ROUNDS:-5} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1 DTLS=2 FINCHUNKS=6
 	SCALES="10 1000 10000" MIX=10000 LOADN=10000 LOADREPS=2
 	SO_STEPS="10 50" SO_ROUNDS=3 REPL_ROUNDS=3
 fi
@@ -217,7 +217,8 @@ mkconfig tcidr c dom-10-cidr; TCONF+=(tcidr)
 for n in $DOMS; do mkconfig "tsni$n" c "dom-$n"; TCONF+=("tsni$n"); done
 HELLOS=()
 for h in curl chromium; do HELLOS+=("$h:$(stat -c %s "$BB/hello/$h.bin")"); done
-emit meta - - - tconfigs="${TCONF[*]}" hellos="$(IFS=,; echo "${HELLOS[*]}")" dtls=$DTLS
+emit meta - - - tconfigs="$(IFS=,; echo "${TCONF[*]}")" hellos="$(IFS=,; echo "${HELLOS[*]}")" dtls=$DTLS
+flowstats() { "$CTL" stats --netns-name "$1" | awk '/^flows_/ { printf "%s=%s ", $1, $2 }'; }
 first() { ip netns exec "$1" "${PIN[@]}" "$LG" first $SRV4 $TLSPORT "$2" "$BB/hello/$3.bin" 2>&1 | tail -1; }
 # sanity: the allowed SNIs pass everywhere; go's hello (go.fixture.egressk.test,
 # in no rule) passes where the address decides and is refused where the name does
@@ -238,7 +239,19 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 for c in "${TCONF[@]}"; do
 	case $c in a|ap) continue ;; esac
-	emit T stats $c - $("$CTL" stats --netns-name "${NSOF[$c]}" | awk '/^flows_/ { printf "%s=%s ", $1, $2 }')
+	emit T stats $c - $(flowstats "${NSOF[$c]}")
+done
+# Flow-table occupancy: an entry lives as long as its conntrack, and after an
+# ordinary close (FIN both ways) that is TIME_WAIT, 120 s by default, against
+# 10 s after the RST the rate loop uses.  A fresh netns with the 10-rule
+# policy, curl's hello, FIN close, FINCHUNKS x 10 s back to back: rate,
+# refusals and the table's fill after each chunk.
+mkconfig tfin c dom-10
+first "${NSOF[tfin]}" 0.3 curl >/dev/null
+log "block T: flow-table occupancy with FIN close, $FINCHUNKS x 10 s"
+for ((k = 1; k <= FINCHUNKS; k++)); do
+	emit T fin tfin $k $(ip netns exec "${NSOF[tfin]}" "${PIN[@]}" "$LG" first $SRV4 $TLSPORT 10 "$BB/hello/curl.bin" fin 2>&1 | tail -1) \
+		$(flowstats "${NSOF[tfin]}") ct_timewait=$(sysctl -n net.netfilter.nf_conntrack_tcp_timeout_time_wait)
 done
 }
 

@@ -17,11 +17,12 @@
  *       NSFILE (one /run/netns path per line) each connection is opened in
  *       the next namespace of the list, round robin (setns before socket).
  *       Prints "ok=N fail=N refused=N secs=S rate=OK/S attempts_rate=ALL/S".
- *   loadgen first ADDR PORT SECONDS FILE
+ *   loadgen first ADDR PORT SECONDS FILE [fin]
  *       The same loop as conn, but the request is the content of FILE (at
  *       most 16 KiB; a recorded TLS ClientHello), written with one write().
  *       A connection counts as ok when the 64-byte reply came back.  Same
- *       output line as conn.
+ *       output line as conn.  With "fin" each connection is closed the
+ *       ordinary way (FIN, the client keeps TIME_WAIT) instead of with RST.
  *   loadgen udp ADDR PORT SECONDS
  *       sendmmsg() of 64-byte datagrams, 64 per call, unconnected, for
  *       SECONDS (at most 2^31 datagrams).  Prints "sent=N errors=N secs=S pps=R".
@@ -137,7 +138,7 @@ static int serve(int port, int maxsec)
 }
 
 static int conn(const char *addr, int port, double secs, const char *nsfile,
-		const char *reqfile)
+		const char *reqfile, int fin)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -209,7 +210,8 @@ static int conn(const char *addr, int port, double secs, const char *nsfile,
 			while (got < (int)sizeof(rep) &&
 			       (r = read(fd, rep + got, sizeof(rep) - got)) > 0)
 				got += r;
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		if (!fin)
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(fd);
 		if (got == sizeof(rep))
 			ok++;
@@ -272,11 +274,12 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "serve"))
 		return serve(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 5 && !strcmp(argv[1], "conn"))
-		return conn(argv[2], atoi(argv[3]), atof(argv[4]), argc > 5 ? argv[5] : NULL, NULL);
+		return conn(argv[2], atoi(argv[3]), atof(argv[4]), argc > 5 ? argv[5] : NULL, NULL, 0);
 	if (argc >= 6 && !strcmp(argv[1], "first"))
-		return conn(argv[2], atoi(argv[3]), atof(argv[4]), NULL, argv[5]);
+		return conn(argv[2], atoi(argv[3]), atof(argv[4]), NULL, argv[5],
+			    argc > 6 && !strcmp(argv[6], "fin"));
 	if (argc >= 5 && !strcmp(argv[1], "udp"))
 		return udp(argv[2], atoi(argv[3]), atof(argv[4]));
-	fprintf(stderr, "usage: loadgen serve PORT MAXSECONDS | conn ADDR PORT SECONDS [NSFILE] | first ADDR PORT SECONDS FILE | udp ADDR PORT SECONDS\n");
+	fprintf(stderr, "usage: loadgen serve PORT MAXSECONDS | conn ADDR PORT SECONDS [NSFILE] | first ADDR PORT SECONDS FILE [fin] | udp ADDR PORT SECONDS\n");
 	return 2;
 }
