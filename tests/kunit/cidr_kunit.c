@@ -113,6 +113,15 @@ static u32 parse_ports(struct kunit *test, const char *spec,
 	return n;
 }
 
+/* What a built table allocated, index included. */
+static u64 table_bytes(const struct cidr_table *t)
+{
+	return (u64)t->nr_iv * (sizeof(*t->iv_start) + sizeof(*t->iv_node)) +
+	       (t->nr_iv ? ((u64)t->idx_max + 2) * sizeof(*t->iv_idx) : 0) +
+	       (u64)t->nr_nodes * sizeof(*t->nodes) +
+	       (u64)t->nr_ports * sizeof(*t->ports);
+}
+
 /* --------------------------------------------- the brute-force reference */
 
 static bool ref_rule_matches(const struct cidr_rule_in *r, unsigned int width,
@@ -598,9 +607,7 @@ static void cidr_random_test(struct kunit *test)
 	 */
 	for (i = 0, nr_ranges = 0; i < c->nr_rules; i++)
 		nr_ranges += rules[i].nr_ranges;
-	KUNIT_EXPECT_LE(test, (u64)t.nr_iv * (sizeof(*t.iv_start) + sizeof(*t.iv_node)) +
-			(u64)t.nr_nodes * sizeof(*t.nodes) + (u64)t.nr_ports * sizeof(*t.ports),
-			cidr_table_bound_bytes(c->nr_rules, nr_ranges));
+	KUNIT_EXPECT_LE(test, table_bytes(&t), cidr_table_bound_bytes(c->nr_rules, nr_ranges));
 
 	/* "Build from rules in any order": the reversed list gives the same verdicts. */
 	reversed = kunit_kcalloc(test, c->nr_rules, sizeof(*reversed), GFP_KERNEL);
@@ -660,10 +667,321 @@ static void cidr_random_test(struct kunit *test)
 	cidr_table_free(&t_rev);
 }
 
+/* ------------------------------------------- cidr_index (first level) */
+
+/*
+ * The index must not change a single verdict: probe every bucket at its
+ * edges (the first key of a bucket and the key before it), the first and
+ * last address of the family, every rule's edges and random keys, and
+ * compare with the reference.  Also check the index's own invariants and
+ * its memory bound.
+ */
+enum index_kind {
+	IX_SPREAD,		/* prefixes in distinct, spread-out /24s */
+	IX_IN_SLASH8,		/* many /24s (and /32s) inside 10.0.0.0/8 */
+	IX_V6_LOW_BITS,		/* hosts of one /64: keys differ only in lo */
+	IX_V6_CLOUD,		/* /32../48 under a few /16s, as cloud ranges */
+	IX_EDGES,		/* prefixes at the first and last address */
+	IX_WHOLE,		/* one /0: a single interval */
+};
+
+struct index_case {
+	const char *desc;
+	unsigned int width;
+	u32 nr_rules;
+	enum index_kind kind;
+	u64 seed;
+	u32 max_bucket;		/* most intervals one bucket may hold, 0: any */
+};
+
+static const struct index_case index_cases[] = {
+	{ "v4-empty-table", 32, 0, IX_SPREAD, 1 },
+	{ "v6-empty-table", 128, 0, IX_SPREAD, 1 },
+	{ "v4-one-interval", 32, 1, IX_WHOLE, 1 },
+	{ "v6-one-interval", 128, 1, IX_WHOLE, 1 },
+	{ "v4-one-prefix", 32, 1, IX_SPREAD, 2 },
+	{ "v6-one-prefix", 128, 1, IX_SPREAD, 2 },
+	{ "v4-first-and-last-address", 32, 40, IX_EDGES, 3 },
+	{ "v6-first-and-last-address", 128, 40, IX_EDGES, 4 },
+	{ "v4-10-spread", 32, 10, IX_SPREAD, 5 },
+	{ "v4-200-spread", 32, 200, IX_SPREAD, 6, 16 },
+	{ "v4-3000-spread", 32, 3000, IX_SPREAD, 7, 16 },
+	{ "v6-3000-spread", 128, 3000, IX_SPREAD, 8, 16 },
+	/* Clustered: the buckets span only the words in use. */
+	{ "v4-3000-slash24s-in-one-slash8", 32, 3000, IX_IN_SLASH8, 9, 64 },
+	{ "v6-3000-cloud-like", 128, 3000, IX_V6_CLOUD, 10 },
+	/* All in one index word: one bucket, the search does the work. */
+	{ "v6-2000-keys-differ-in-low-bits", 128, 2000, IX_V6_LOW_BITS, 11 },
+	/* Large: the index is capped at 2^CIDR_IDX_MAX_BITS buckets. */
+	{ "v4-100000-spread-capped-index", 32, 100000, IX_SPREAD, 12, 32 },
+};
+
+static void index_desc(const struct index_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(cidr_index, index_cases, index_desc);
+
+static struct cidr_key family_last(unsigned int width)
+{
+	struct cidr_key k = { width == 32 ? 0 : ~0ULL, width == 32 ? 0xffffffffULL : ~0ULL };
+
+	return k;
+}
+
+static void ix_rule(struct cidr_rule_in *r, unsigned int width, u64 hi, u64 lo,
+		    unsigned int plen, u8 action, u32 id)
+{
+	struct cidr_key m = net_mask(width, plen);
+
+	r->addr.hi = hi & m.hi;
+	r->addr.lo = lo & m.lo;
+	r->prefixlen = plen;
+	r->action = action;
+	r->proto = CIDR_PROTO_ANY;
+	r->id = id;
+}
+
+/* Fill @rules; true when they are disjoint and sorted by address. */
+static bool ix_gen(const struct index_case *c, struct rnd_state *rs,
+		   struct cidr_rule_in *rules)
+{
+	static const u16 tops[] = { 0x2600, 0x2604, 0x2606, 0x2a00, 0x2a01, 0x2a05 };
+	unsigned int w = c->width;
+	u32 i, n = c->nr_rules;
+	u64 stride = n ? ((w == 32 ? 1ULL << 24 : 1ULL << 40) / n) : 0;
+
+	for (i = 0; i < n; i++) {
+		struct cidr_rule_in *r = &rules[i];
+		u8 act = rnd_below(rs, 4) ? CIDR_ALLOW : CIDR_DENY;
+		u64 x = rnd64(rs), y = rnd64(rs);
+
+		switch (c->kind) {
+		case IX_SPREAD:
+			/* one /24 (v4) or /40 (v6) per stride, prefixes inside it */
+			x = i * stride + rnd64(rs) % stride;
+			if (w == 32)
+				ix_rule(r, w, 0, x << 8 | (y & 0xff), 24 + rnd_below(rs, 9), act, i + 1);
+			else
+				ix_rule(r, w, x << 24 | (y >> 40), y, 40 + rnd_below(rs, 89), act, i + 1);
+			break;
+		case IX_IN_SLASH8:
+			if (!i)
+				ix_rule(r, w, 0, 10ULL << 24, 8, CIDR_ALLOW, 1);
+			else
+				ix_rule(r, w, 0, 10ULL << 24 | (x & 0xffffff),
+					rnd_below(rs, 4) ? 24 : 32, act, i + 1);
+			break;
+		case IX_V6_LOW_BITS:
+			if (!i)
+				ix_rule(r, w, 0x20010db800000000ULL, 0, 64, CIDR_ALLOW, 1);
+			else
+				ix_rule(r, w, 0x20010db800000000ULL, y,
+					96 + rnd_below(rs, 33), act, i + 1);
+			break;
+		case IX_V6_CLOUD:
+			ix_rule(r, w, (u64)tops[rnd_below(rs, ARRAY_SIZE(tops))] << 48 | x >> 16,
+				0, 32 + rnd_below(rs, 17), act, i + 1);
+			break;
+		case IX_EDGES:
+			switch (i) {
+			case 0:	/* the first address */
+				ix_rule(r, w, 0, 0, w, CIDR_ALLOW, 1);
+				break;
+			case 1:	/* the last address, denied inside an allowed /24 */
+				ix_rule(r, w, ~0ULL, ~0ULL >> (w == 32 ? 32 : 0), w, CIDR_DENY, 2);
+				break;
+			case 2:
+				ix_rule(r, w, ~0ULL, ~0ULL >> (w == 32 ? 32 : 0), w - 8, CIDR_ALLOW, 3);
+				break;
+			case 3:
+				ix_rule(r, w, 0, 0, 8, CIDR_DENY, 4);
+				break;
+			case 4:	/* the upper half */
+				ix_rule(r, w, 1ULL << 63, 1ULL << 31, 1, CIDR_ALLOW, 5);
+				break;
+			default:
+				ix_rule(r, w, x, w == 32 ? y >> 32 : y, rnd_below(rs, w + 1), act, i + 1);
+				break;
+			}
+			break;
+		case IX_WHOLE:
+			ix_rule(r, w, 0, 0, 0, CIDR_ALLOW, i + 1);
+			break;
+		}
+	}
+	return c->kind == IX_SPREAD;
+}
+
+/* The rule that may match @k among disjoint @rules sorted by address. */
+static u32 ix_candidate(const struct cidr_rule_in *rules, u32 nr, const struct cidr_key *k)
+{
+	u32 lo = 0, hi = nr;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		const struct cidr_key *a = &rules[mid].addr;
+
+		if (a->hi < k->hi || (a->hi == k->hi && a->lo <= k->lo))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? lo - 1 : nr;
+}
+
+struct ix_ctx {
+	struct kunit *test;
+	const struct index_case *c;
+	const struct cidr_table *t;
+	const struct cidr_rule_in *rules;
+	bool disjoint;
+	u32 probes, failures;
+};
+
+static void ix_probe(struct ix_ctx *x, struct cidr_key k, const char *what)
+{
+	const struct cidr_rule_in *rules = x->rules;
+	u32 nr = x->c->nr_rules;
+
+	if (x->c->width == 32 && (k.hi || k.lo >> 32))
+		return;		/* stepped outside the family */
+	if (x->failures >= 5)
+		return;
+	if (x->disjoint) {
+		u32 j = ix_candidate(x->rules, nr, &k);
+
+		rules = j < nr ? &x->rules[j] : x->rules;
+		nr = j < nr ? 1 : 0;
+	}
+	x->probes++;
+	if (!check_probe(x->test, x->t, rules, nr, x->c->width, &k, CIDR_PROTO_TCP,
+			 true, 443, what))
+		x->failures++;
+}
+
+static struct cidr_key ix_word_key(const struct cidr_table *t, u64 w)
+{
+	struct cidr_key k = { t->idx_v4 ? 0 : w, t->idx_v4 ? w : 0 };
+
+	return k;
+}
+
+static void cidr_index_test(struct kunit *test)
+{
+	const struct index_case *c = test->param_value;
+	struct cidr_key last = family_last(c->width), zero = { 0, 0 };
+	struct ix_ctx x = { .test = test, .c = c };
+	struct cidr_rule_in *rules;
+	struct cidr_table t = {};
+	struct rnd_state rs;
+	u32 i, b, max_load = 0, step;
+
+	prandom_seed_state(&rs, c->seed);
+	/* kvcalloc: 100,000 rules are more than kmalloc gives at once */
+	rules = kvcalloc(c->nr_rules ?: 1, sizeof(*rules), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rules);
+	x.disjoint = ix_gen(c, &rs, rules);
+	KUNIT_EXPECT_EQ(test, cidr_table_build(&t, c->width, rules, c->nr_rules), 0);
+	if (test->status == KUNIT_FAILURE)
+		goto out;
+	x.t = &t;
+	x.rules = rules;
+
+	/* invariants */
+	KUNIT_EXPECT_LE(test, table_bytes(&t), cidr_table_bound_bytes(c->nr_rules, 0));
+	if (!t.nr_iv) {
+		KUNIT_EXPECT_EQ(test, c->nr_rules, 0U);
+		KUNIT_EXPECT_PTR_EQ(test, t.iv_idx, NULL);
+	} else {
+		KUNIT_EXPECT_NOT_NULL(test, t.iv_idx);
+		if (!t.iv_idx)
+			goto out_free;
+		KUNIT_EXPECT_LE(test, t.idx_max + 1, 1U << CIDR_IDX_MAX_BITS);
+		KUNIT_EXPECT_LE(test, t.idx_max + 1, t.nr_iv);
+		KUNIT_EXPECT_LE(test, ((u64)t.idx_max + 2) * sizeof(u32),
+				4ULL * ((1 << CIDR_IDX_MAX_BITS) + 1));
+		KUNIT_EXPECT_EQ(test, t.iv_idx[0], 0U);
+		KUNIT_EXPECT_EQ(test, t.iv_idx[t.idx_max + 1], t.nr_iv - 1);
+		for (b = 0; b <= t.idx_max; b++) {
+			if (t.iv_idx[b] > t.iv_idx[b + 1]) {
+				KUNIT_FAIL(test, "bucket %u: index goes down (%u > %u)",
+					   b, t.iv_idx[b], t.iv_idx[b + 1]);
+				break;
+			}
+			max_load = max(max_load, t.iv_idx[b + 1] - t.iv_idx[b] + 1);
+		}
+		if (c->max_bucket)
+			KUNIT_EXPECT_LE_MSG(test, max_load, c->max_bucket,
+					    "%u intervals in %u buckets", t.nr_iv, t.idx_max + 1);
+	}
+	if (c->nr_rules >= 100000)	/* 2N intervals > 2^16: the cap applies */
+		KUNIT_EXPECT_GT(test, t.idx_max + 1, 1U << (CIDR_IDX_MAX_BITS - 1));
+	if (c->nr_rules == 200)		/* a small policy keeps a small index */
+		KUNIT_EXPECT_LE(test, (t.idx_max + 2) * sizeof(u32), 4U * (2 * 200 + 2));
+
+	/* the first and last address of the family */
+	ix_probe(&x, zero, "first address");
+	ix_probe(&x, last, "last address");
+
+	/* bucket edges: the first key of each bucket, the key before it, one inside */
+	step = t.nr_iv && t.idx_max > 20000 ? 7 : 1;
+	for (b = 0; t.nr_iv && b <= t.idx_max + 1; b += step) {
+		u64 w = t.idx_base + ((u64)b << t.idx_shift);
+		struct cidr_key k;
+
+		if (b && (w >> t.idx_shift) != ((t.idx_base >> t.idx_shift) + b))
+			break;	/* past the top of the word space */
+		k = ix_word_key(&t, w);
+		ix_probe(&x, k, "first key of a bucket");
+		ix_probe(&x, key_add(k, -1), "key before a bucket");
+		ix_probe(&x, key_add(ix_word_key(&t, w + (rnd64(&rs) &
+				((1ULL << t.idx_shift) - 1))), prandom_u32_state(&rs)),
+			 "key inside a bucket");
+	}
+
+	/* every rule's edges (a sample of them in big tables) */
+	step = c->nr_rules > 4000 ? c->nr_rules / 4000 : 1;
+	for (i = 0; i < c->nr_rules; i += step) {
+		const struct cidr_rule_in *r = &rules[i];
+		struct cidr_key m = net_mask(c->width, r->prefixlen);
+		struct cidr_key end = { r->addr.hi | ~m.hi, r->addr.lo | ~m.lo };
+
+		if (c->width == 32) {
+			end.hi = 0;
+			end.lo &= 0xffffffffULL;
+		}
+		ix_probe(&x, r->addr, "first address of a rule");
+		ix_probe(&x, end, "last address of a rule");
+		if (r->addr.hi || r->addr.lo)
+			ix_probe(&x, key_add(r->addr, -1), "key before a rule");
+		if (end.hi != last.hi || end.lo != last.lo)
+			ix_probe(&x, key_add(end, 1), "key after a rule");
+	}
+
+	/* random keys */
+	for (i = 0; i < 2000; i++) {
+		struct cidr_key k = { c->width == 32 ? 0 : rnd64(&rs),
+				      c->width == 32 ? prandom_u32_state(&rs) : rnd64(&rs) };
+
+		ix_probe(&x, k, "random key");
+	}
+	kunit_info(test, "%s: %u rules, %u intervals, %u buckets (shift %u), at most %u intervals a bucket, %u probes",
+		   c->desc, c->nr_rules, t.nr_iv, t.nr_iv ? t.idx_max + 1 : 0,
+		   (unsigned int)t.idx_shift, max_load, x.probes);
+	KUNIT_EXPECT_EQ(test, x.failures, 0U);
+out_free:
+	cidr_table_free(&t);
+out:
+	kvfree(rules);
+}
+
 static struct kunit_case egressk_cidr_cases[] = {
 	KUNIT_CASE_PARAM(cidr_policy_test, cidr_policy_gen_params),
 	KUNIT_CASE_PARAM(cidr_build_test, cidr_build_gen_params),
 	KUNIT_CASE_PARAM(cidr_random_test, cidr_random_gen_params),
+	KUNIT_CASE_PARAM(cidr_index_test, cidr_index_gen_params),
 	{}
 };
 
