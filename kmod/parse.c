@@ -684,3 +684,457 @@ int egressk_parse_http_host(const u8 *buf, size_t len, char *name,
 	return http_host_value(buf + host_off, host_len, name, name_size,
 			       name_len);
 }
+
+/* -------------------------------------------------------------------- DNS */
+
+/*
+ * DNS messages (RFC 1035 §4.1).  Names are read through a cursor that yields
+ * one label at a time and follows compression pointers (§4.1.4).  A pointer
+ * must land in the message body (not the 12-byte header) strictly before the
+ * pointer itself, so offsets fall with every jump and no loop is possible;
+ * EGRESSK_DNS_MAX_JUMPS bounds the work per name on top of that.  The wire
+ * length of the labels read (length bytes included, root included) may not
+ * exceed 255 (§2.3.4), and label lengths use the 00 type only: 01 (the
+ * extended labels of RFC 6891 §5, withdrawn) and 10 are INVALID.
+ */
+struct dns_cursor {
+	size_t pos;		/* next length byte or pointer */
+	size_t end;		/* where the name ends in place; 0 until known */
+	size_t wire;		/* wire bytes of the labels read so far */
+	unsigned int jumps;
+};
+
+static void dns_cursor_init(struct dns_cursor *c, size_t off)
+{
+	c->pos = off;
+	c->end = 0;
+	c->wire = 0;
+	c->jumps = 0;
+}
+
+static u16 get16(const u8 *p)
+{
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+/* 1 with the next label in buf[*loff..*loff + *llen), 0 at the root, or -EINVAL. */
+static int dns_label(const u8 *buf, size_t len, struct dns_cursor *c,
+		     size_t *loff, size_t *llen)
+{
+	for (;;) {
+		size_t ptr;
+		u8 b;
+
+		if (c->pos >= len)
+			return -EINVAL;
+		b = buf[c->pos];
+		if ((b & 0xc0) == 0xc0) {
+			if (len - c->pos < 2)
+				return -EINVAL;
+			ptr = (size_t)(b & 0x3f) << 8 | buf[c->pos + 1];
+			if (ptr < EGRESSK_DNS_HEADER || ptr >= c->pos ||
+			    ++c->jumps > EGRESSK_DNS_MAX_JUMPS)
+				return -EINVAL;
+			if (!c->end)
+				c->end = c->pos + 2;
+			c->pos = ptr;
+			continue;
+		}
+		if (b & 0xc0)
+			return -EINVAL;
+		c->wire += 1 + (size_t)b;
+		if (c->wire > EGRESSK_DNS_WIRE_NAME_MAX)
+			return -EINVAL;
+		if (b == 0) {
+			if (!c->end)
+				c->end = c->pos + 1;
+			return 0;
+		}
+		if (b > len - c->pos - 1)
+			return -EINVAL;
+		*loff = c->pos + 1;
+		*llen = b;
+		c->pos += 1 + (size_t)b;
+		return 1;
+	}
+}
+
+/* Validate the name at @off; *end is where it ends in place. */
+static int dns_name_skip(const u8 *buf, size_t len, size_t off, size_t *end)
+{
+	struct dns_cursor c;
+	size_t loff, llen;
+	int rc;
+
+	dns_cursor_init(&c, off);
+	while ((rc = dns_label(buf, len, &c, &loff, &llen)) > 0)
+		;
+	if (rc < 0)
+		return rc;
+	*end = c.end;
+	return 0;
+}
+
+/*
+ * Decode the name at @off into @name: the egressk_dns_name() contract.
+ * The rules of name_check() are applied label by label, so a name that does
+ * not fit @name is still told apart from one that is not representable.
+ */
+static int dns_name_text(const u8 *buf, size_t len, size_t off, char *name,
+			 size_t name_size, size_t *name_len)
+{
+	struct dns_cursor c;
+	size_t loff, llen, out = 0, i;
+	bool bad = false, last_all_digits = false;
+	int rc;
+
+	if (name_size)
+		name[0] = '\0';
+	dns_cursor_init(&c, off);
+	while ((rc = dns_label(buf, len, &c, &loff, &llen)) > 0) {
+		const u8 *l = buf + loff;
+
+		if (l[0] == '-' || l[llen - 1] == '-')
+			bad = true;
+		last_all_digits = true;
+		if (out)
+			out++;			/* the dot */
+		for (i = 0; i < llen; i++) {
+			char ch = lower_ascii(l[i]);
+
+			if (!is_label_char(ch))
+				bad = true;
+			if (!is_digit((u8)ch))
+				last_all_digits = false;
+			if (out + i < name_size)
+				name[out + i] = ch;
+		}
+		if (out && out - 1 < name_size)
+			name[out - 1] = '.';
+		out += llen;
+	}
+	if (rc < 0) {
+		if (name_size)
+			name[0] = '\0';
+		return -EINVAL;
+	}
+	/* The root name, or something no rule can name (see parse.h). */
+	if (bad || out == 0 || last_all_digits) {
+		if (name_size)
+			name[0] = '\0';
+		return -EILSEQ;
+	}
+	if (out >= name_size) {
+		if (name_size)
+			name[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	name[out] = '\0';
+	*name_len = out;
+	return 0;
+}
+
+/*
+ * 1 if the names at @a and @b are equal ignoring ASCII case, 0 if not,
+ * -EINVAL if either is malformed.  Cursors meeting at one offset have the
+ * same rest of the name (both names were validated before, see callers).
+ */
+static int dns_name_eq(const u8 *buf, size_t len, size_t a, size_t b)
+{
+	struct dns_cursor ca, cb;
+	size_t la, lb, na, nb;
+	int ra, rb;
+
+	dns_cursor_init(&ca, a);
+	dns_cursor_init(&cb, b);
+	for (;;) {
+		if (ca.pos == cb.pos)
+			return 1;
+		ra = dns_label(buf, len, &ca, &la, &na);
+		rb = dns_label(buf, len, &cb, &lb, &nb);
+		if (ra < 0 || rb < 0)
+			return -EINVAL;
+		if (ra != rb)
+			return 0;
+		if (ra == 0)
+			return 1;
+		if (na != nb || !equal_fold((const char *)buf + la,
+					    (const char *)buf + lb, na))
+			return 0;
+	}
+}
+
+/*
+ * One resource record at *pos (§4.1.3), checked against @len, *pos moved
+ * past it.  Class IN A and AAAA must have RDLENGTH 4 and 16 (RFC 1035
+ * §3.4.1, RFC 3596 §2.2); a CNAME's target (§3.3.1) must fill RDLENGTH
+ * exactly.  Other types are skipped by RDLENGTH.
+ */
+static int dns_rr(const u8 *buf, size_t len, size_t *pos,
+		  struct egressk_dns_rr *rr)
+{
+	size_t end, rdata;
+	int rc;
+
+	memset(rr, 0, sizeof(*rr));
+	rr->owner_off = (u16)*pos;
+	rc = dns_name_skip(buf, len, *pos, &end);
+	if (rc)
+		return rc;
+	if (len - end < 10)
+		return -EINVAL;
+	rr->type = get16(buf + end);
+	rr->rclass = get16(buf + end + 2);
+	rr->ttl = (u32)get16(buf + end + 4) << 16 | get16(buf + end + 6);
+	if (rr->ttl & 0x80000000u)
+		rr->ttl = 0;
+	rr->rdlength = get16(buf + end + 8);
+	rdata = end + 10;
+	if (rr->rdlength > len - rdata)
+		return -EINVAL;
+	rr->rdata_off = (u16)rdata;
+
+	if (rr->rclass == EGRESSK_DNS_CLASS_IN && rr->type == EGRESSK_DNS_TYPE_A) {
+		if (rr->rdlength != 4)
+			return -EINVAL;
+		memcpy(rr->addr, buf + rdata, 4);
+	} else if (rr->rclass == EGRESSK_DNS_CLASS_IN &&
+		   rr->type == EGRESSK_DNS_TYPE_AAAA) {
+		if (rr->rdlength != 16)
+			return -EINVAL;
+		memcpy(rr->addr, buf + rdata, 16);
+	} else if (rr->type == EGRESSK_DNS_TYPE_CNAME) {
+		/* Only the RDATA bytes: a target running past it is INVALID. */
+		rc = dns_name_skip(buf, rdata + rr->rdlength, rdata, &end);
+		if (rc || end != rdata + rr->rdlength)
+			return -EINVAL;
+		rr->target_off = (u16)rdata;
+	}
+	*pos = rdata + rr->rdlength;
+	return 0;
+}
+
+int egressk_dns_tcp_message(const u8 *buf, size_t len, const u8 **msg,
+			    size_t *msg_len)
+{
+	size_t n;
+
+	if ((!buf && len) || !msg || !msg_len)
+		return -EINVAL;
+	if (len < 2)
+		return -EAGAIN;
+	n = get16(buf);
+	if (n < EGRESSK_DNS_HEADER)
+		return -EINVAL;
+	if (len - 2 < n)
+		return -EAGAIN;
+	*msg = buf + 2;
+	*msg_len = n;
+	return 0;
+}
+
+/* Header and question, shared by queries and responses. */
+static int dns_header(const u8 *buf, size_t len, struct egressk_dns_msg *msg,
+		      bool response)
+{
+	size_t end;
+
+	if (!buf || len < EGRESSK_DNS_HEADER || len > EGRESSK_DNS_MSG_MAX)
+		return -EINVAL;
+	memset(msg, 0, sizeof(*msg));
+	msg->buf = buf;
+	msg->len = len;
+	msg->id = get16(buf);
+	msg->flags = get16(buf + 2);
+	msg->rcode = msg->flags & EGRESSK_DNS_F_RCODE;
+	msg->qdcount = get16(buf + 4);
+	msg->ancount = get16(buf + 6);
+	msg->nscount = get16(buf + 8);
+	msg->arcount = get16(buf + 10);
+	if (!!(msg->flags & EGRESSK_DNS_F_QR) != response ||
+	    (msg->flags & EGRESSK_DNS_F_OPCODE) || msg->qdcount != 1)
+		return -EINVAL;
+	msg->qname_off = EGRESSK_DNS_HEADER;
+	if (dns_name_skip(buf, len, EGRESSK_DNS_HEADER, &end) || len - end < 4)
+		return -EINVAL;
+	msg->qtype = get16(buf + end);
+	msg->qclass = get16(buf + end + 2);
+	msg->an_off = (u16)(end + 4);
+	return 0;
+}
+
+/* Walk @count records from *pos. */
+static int dns_walk(const u8 *buf, size_t len, size_t *pos, unsigned int count)
+{
+	struct egressk_dns_rr rr;
+	int rc;
+
+	while (count--) {
+		rc = dns_rr(buf, len, pos, &rr);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int dns_question_name(const struct egressk_dns_msg *msg, char *name,
+			     size_t name_size, size_t *name_len)
+{
+	return dns_name_text(msg->buf, msg->len, msg->qname_off, name,
+			     name_size, name_len);
+}
+
+int egressk_dns_parse_query(const u8 *buf, size_t len,
+			    struct egressk_dns_msg *msg, char *name,
+			    size_t name_size, size_t *name_len)
+{
+	size_t pos;
+
+	if (!msg || !name || name_size == 0 || !name_len)
+		return -EINVAL;
+	name[0] = '\0';
+	if (dns_header(buf, len, msg, false))
+		return -EINVAL;
+	/* Nothing may ride in sections a standard query leaves empty. */
+	if (msg->ancount || msg->nscount)
+		return -EINVAL;
+	pos = msg->an_off;
+	if (dns_walk(buf, len, &pos, msg->arcount) || pos != len)
+		return -EINVAL;
+	return dns_question_name(msg, name, name_size, name_len);
+}
+
+int egressk_dns_parse_response(const u8 *buf, size_t len,
+			       struct egressk_dns_msg *msg, char *name,
+			       size_t name_size, size_t *name_len)
+{
+	size_t pos;
+
+	if (!msg || !name || name_size == 0 || !name_len)
+		return -EINVAL;
+	name[0] = '\0';
+	if (dns_header(buf, len, msg, true))
+		return -EINVAL;
+	pos = msg->an_off;
+	if (dns_walk(buf, len, &pos, msg->ancount))
+		return -EINVAL;
+	return dns_question_name(msg, name, name_size, name_len);
+}
+
+int egressk_dns_name(const struct egressk_dns_msg *msg, size_t off,
+		     char *name, size_t name_size, size_t *name_len)
+{
+	if (!msg || !msg->buf || !name || name_size == 0 || !name_len)
+		return -EINVAL;
+	if (msg->len > EGRESSK_DNS_MSG_MAX || off < EGRESSK_DNS_HEADER) {
+		name[0] = '\0';
+		return -EINVAL;
+	}
+	return dns_name_text(msg->buf, msg->len, off, name, name_size, name_len);
+}
+
+void egressk_dns_answers(const struct egressk_dns_msg *msg,
+			 struct egressk_dns_iter *it)
+{
+	it->msg = msg;
+	it->pos = msg->an_off;
+	it->left = msg->ancount;
+}
+
+int egressk_dns_next_answer(struct egressk_dns_iter *it,
+			    struct egressk_dns_rr *rr)
+{
+	const struct egressk_dns_msg *msg = it->msg;
+	int rc;
+
+	if (!it->left)
+		return -ENOENT;
+	if (!msg || !msg->buf || msg->len > EGRESSK_DNS_MSG_MAX ||
+	    it->pos < EGRESSK_DNS_HEADER) {
+		it->left = 0;
+		return -EINVAL;
+	}
+	rc = dns_rr(msg->buf, msg->len, &it->pos, rr);
+	if (rc) {
+		it->left = 0;	/* a malformed record ends the walk */
+		return rc;
+	}
+	it->left--;
+	return 0;
+}
+
+/*
+ * The owner of the one class IN CNAME whose owner is the name at @cur:
+ * 1 with *next = its target, 0 if there is none, -EINVAL if there are two
+ * (RFC 2181 §10.1: a CNAME owner has no other data, so one at most).
+ */
+static int dns_cname_of(const struct egressk_dns_msg *msg, size_t cur,
+			size_t *next)
+{
+	struct egressk_dns_iter it;
+	struct egressk_dns_rr rr;
+	int rc, found = 0;
+
+	egressk_dns_answers(msg, &it);
+	while (!(rc = egressk_dns_next_answer(&it, &rr))) {
+		if (rr.type != EGRESSK_DNS_TYPE_CNAME ||
+		    rr.rclass != EGRESSK_DNS_CLASS_IN)
+			continue;
+		rc = dns_name_eq(msg->buf, msg->len, cur, rr.owner_off);
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			continue;
+		if (found)
+			return -EINVAL;
+		found = 1;
+		*next = rr.target_off;
+	}
+	return rc == -ENOENT ? found : rc;
+}
+
+int egressk_dns_answer_addrs(const struct egressk_dns_msg *msg,
+			     struct egressk_dns_addr *out, size_t max)
+{
+	struct egressk_dns_iter it;
+	struct egressk_dns_rr rr;
+	size_t cur, next = 0;
+	unsigned int hops = 0;
+	int rc, count = 0;
+
+	if (!msg || !msg->buf || (!out && max))
+		return -EINVAL;
+	if (msg->ancount > EGRESSK_DNS_MAX_ANSWERS)
+		return -E2BIG;
+	cur = msg->qname_off;
+	/* The first pass also validates every answer record. */
+	while ((rc = dns_cname_of(msg, cur, &next)) == 1) {
+		if (++hops > EGRESSK_DNS_CNAME_MAX)
+			return -ELOOP;
+		cur = next;
+	}
+	if (rc < 0)
+		return rc;
+	if (msg->qclass != EGRESSK_DNS_CLASS_IN)
+		return 0;
+
+	egressk_dns_answers(msg, &it);
+	while (!(rc = egressk_dns_next_answer(&it, &rr))) {
+		if (rr.rclass != EGRESSK_DNS_CLASS_IN ||
+		    (rr.type != EGRESSK_DNS_TYPE_A &&
+		     rr.type != EGRESSK_DNS_TYPE_AAAA))
+			continue;
+		rc = dns_name_eq(msg->buf, msg->len, cur, rr.owner_off);
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			continue;
+		if ((size_t)count < max) {
+			out[count].type = rr.type;
+			out[count].ttl = rr.ttl;
+			memcpy(out[count].addr, rr.addr, sizeof(out[count].addr));
+		}
+		count++;
+	}
+	return rc == -ENOENT ? count : rc;
+}

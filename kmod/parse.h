@@ -51,6 +51,47 @@
  * "example.com" rules match a probe with off == 0, "*.example.com" rules a
  * probe with off > 0, ".example.com" rules either.  Because suffixes start at
  * label boundaries, "evilexample.com" never yields "example.com".
+ *
+ * DNS messages
+ * ------------
+ * egressk_dns_parse_query() and egressk_dns_parse_response() take one whole
+ * DNS message (a UDP payload, or the bytes egressk_dns_tcp_message() found
+ * behind a TCP length prefix).  They fill a struct egressk_dns_msg, which
+ * points into @buf (keep @buf alive while the msg is used), and return:
+ *
+ *   0              well formed, and the question name is a normalised name
+ *                  (as above) in @name, NUL-terminated, *@name_len = strlen.
+ *   -EILSEQ        well formed, but the question name is not one
+ *                  egressk_name_valid() accepts (the root ".", bytes outside
+ *                  [A-Za-z0-9-_] such as a '.' inside a label, a label
+ *                  starting or ending with '-', an all-digit last label).
+ *                  @msg is filled; @name is "" and *@name_len is 0.  No
+ *                  domain rule can cover such a name.
+ *   -ENAMETOOLONG  well formed, valid name, but it does not fit @name_size.
+ *   -EINVAL        malformed, truncated, or not a message of that kind.
+ *
+ * A query has QR 0, opcode QUERY, QDCOUNT 1, ANCOUNT 0 and NSCOUNT 0; its
+ * additional records (EDNS OPT, cookies) are walked and must end exactly at
+ * @len.  A response has QR 1, opcode QUERY, QDCOUNT 1, and an answer section
+ * whose ANCOUNT records are all present and well formed; the authority and
+ * additional sections are not read.  Names: labels of 1..63 bytes, at most
+ * 255 bytes on the wire (RFC 1035 §2.3.4), compression pointers (§4.1.4)
+ * that point into the message body and strictly before themselves, at most
+ * EGRESSK_DNS_MAX_JUMPS of them per name.  Label types 01 and 10 are
+ * INVALID.  Messages longer than 65535 bytes are INVALID.
+ *
+ * Answers: egressk_dns_answers() starts an iterator over a parsed response;
+ * egressk_dns_next_answer() returns 0 and the next record, -ENOENT after the
+ * last, -EINVAL if the record is malformed (A or AAAA of class IN whose
+ * RDLENGTH is not 4 or 16, CNAME whose target does not fill RDLENGTH exactly).
+ * Owner and target names are decoded with egressk_dns_name(), which has the
+ * same 0/-EILSEQ/-ENAMETOOLONG/-EINVAL contract as the question.
+ *
+ * egressk_dns_answer_addrs() is what learning uses: starting at the question
+ * name, it follows CNAME records of class IN inside this answer section (any
+ * order, at most EGRESSK_DNS_CNAME_MAX hops) and reports the A and AAAA
+ * records of class IN owned by the final name.  Every other record is
+ * ignored.  The RCODE is not looked at: the caller checks it.
  */
 #ifndef EGRESSK_PARSE_H
 #define EGRESSK_PARSE_H
@@ -121,5 +162,104 @@ size_t egressk_name_next_suffix(const char *name, size_t len, size_t off);
  * subdomain, not the name).  An invalid pattern or name never matches.
  */
 bool egressk_domain_match(const char *pattern, const char *name);
+
+/* ------------------------------------------------------------------ DNS */
+
+#define EGRESSK_DNS_HEADER	12	/* RFC 1035 §4.1.1 */
+#define EGRESSK_DNS_MSG_MAX	65535	/* a TCP length prefix's range */
+#define EGRESSK_DNS_WIRE_NAME_MAX 255	/* RFC 1035 §2.3.4, with length bytes */
+#define EGRESSK_DNS_MAX_JUMPS	64	/* compression pointers per name */
+#define EGRESSK_DNS_CNAME_MAX	8	/* CNAME hops followed per answer */
+#define EGRESSK_DNS_MAX_ANSWERS	256	/* answer records egressk_dns_answer_addrs reads */
+
+/* The second header word (RFC 1035 §4.1.1). */
+#define EGRESSK_DNS_F_QR	0x8000
+#define EGRESSK_DNS_F_OPCODE	0x7800	/* >> 11; 0 is QUERY */
+#define EGRESSK_DNS_F_AA	0x0400
+#define EGRESSK_DNS_F_TC	0x0200
+#define EGRESSK_DNS_F_RD	0x0100
+#define EGRESSK_DNS_F_RA	0x0080
+#define EGRESSK_DNS_F_RCODE	0x000f
+
+#define EGRESSK_DNS_TYPE_A	1
+#define EGRESSK_DNS_TYPE_CNAME	5
+#define EGRESSK_DNS_TYPE_AAAA	28	/* RFC 3596 §2.1 */
+#define EGRESSK_DNS_CLASS_IN	1
+
+struct egressk_dns_msg {
+	const u8 *buf;		/* the message, not the TCP prefix */
+	size_t len;
+	u16 id;
+	u16 flags;		/* EGRESSK_DNS_F_* */
+	u8 rcode;		/* flags & EGRESSK_DNS_F_RCODE */
+	u16 qdcount, ancount, nscount, arcount;
+	u16 qtype, qclass;
+	u16 qname_off;		/* the question's name, on the wire */
+	u16 an_off;		/* first answer record */
+};
+
+struct egressk_dns_iter {
+	const struct egressk_dns_msg *msg;
+	size_t pos;		/* next record */
+	u16 left;		/* records not yet returned */
+};
+
+struct egressk_dns_rr {
+	u16 owner_off;		/* owner name, for egressk_dns_name() */
+	u16 type, rclass;
+	u32 ttl;		/* seconds; a TTL with the top bit set reads 0 (RFC 2181 §8) */
+	u16 rdlength, rdata_off;
+	u16 target_off;		/* CNAME: the target name */
+	u8 addr[16];		/* A of class IN: 4 bytes, AAAA: 16 */
+};
+
+struct egressk_dns_addr {
+	u16 type;		/* EGRESSK_DNS_TYPE_A or _AAAA */
+	u32 ttl;
+	u8 addr[16];		/* network order; A uses the first 4 bytes */
+};
+
+/*
+ * TCP framing (RFC 1035 §4.2.2): @buf holds the start of a DNS-over-TCP
+ * stream.  Returns 0 with *@msg and *@msg_len set to the first message (bytes
+ * after it belong to the next one), -EAGAIN if the 2-byte length or the
+ * message is not all there yet, -EINVAL for a zero length.
+ */
+int egressk_dns_tcp_message(const u8 *buf, size_t len, const u8 **msg,
+			    size_t *msg_len);
+
+int egressk_dns_parse_query(const u8 *buf, size_t len,
+			    struct egressk_dns_msg *msg, char *name,
+			    size_t name_size, size_t *name_len);
+
+int egressk_dns_parse_response(const u8 *buf, size_t len,
+			       struct egressk_dns_msg *msg, char *name,
+			       size_t name_size, size_t *name_len);
+
+/*
+ * Decode the (possibly compressed) name at wire offset @off of @msg:
+ * 0, -EILSEQ, -ENAMETOOLONG or -EINVAL as for the question.  @name is ""
+ * unless the result is 0.
+ */
+int egressk_dns_name(const struct egressk_dns_msg *msg, size_t off,
+		     char *name, size_t name_size, size_t *name_len);
+
+void egressk_dns_answers(const struct egressk_dns_msg *msg,
+			 struct egressk_dns_iter *it);
+
+int egressk_dns_next_answer(struct egressk_dns_iter *it,
+			    struct egressk_dns_rr *rr);
+
+/*
+ * The A and AAAA addresses the question name resolves to inside this
+ * answer.  Stores the first @max of them in @out, in answer order, and
+ * returns how many there are (which may exceed @max), or -EINVAL (malformed
+ * answer section, two CNAMEs for one owner) or -ELOOP (a CNAME chain longer
+ * than EGRESSK_DNS_CNAME_MAX, which includes every loop) or -E2BIG (ANCOUNT
+ * over EGRESSK_DNS_MAX_ANSWERS).  On error @out may have been written and
+ * must be ignored.  A question of a class other than IN gives 0.
+ */
+int egressk_dns_answer_addrs(const struct egressk_dns_msg *msg,
+			     struct egressk_dns_addr *out, size_t max);
 
 #endif /* EGRESSK_PARSE_H */

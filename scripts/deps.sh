@@ -14,6 +14,8 @@ packages=(
 	netcat-openbsd procps util-linux
 	# a real browser's ClientHello for the domain-rule test (test_domain.sh)
 	chromium
+	# DNS parser fixtures (tests/parsers/record-dns-fixtures.sh): dnsmasq, dig
+	dnsmasq-base dnsutils
 	# parser tests: sanitizers, libFuzzer, valgrind
 	clang-14 libclang-rt-14-dev valgrind
 	# benchmarks (bench/)
