@@ -295,13 +295,17 @@ def main():
               "(so its conntrack, and egressk's flow entry with it, lives through TIME_WAIT, %s s here) "
               "instead of RST; 10-second chunks back to back. `flows_active` is the table's fill after the "
               "chunk (at most EGRESSK_MAX_FLOWS = 16,384 per netns), `flows_table_full` the flows refused "
-              "because it was full, cumulative.\n" % next(iter(fin.values())).get("ct_timewait", "?"))
-            P("| after | connections ok | failed | connections/s | flows_active | flows_table_full |\n|---|---|---|---|---|---|")
+              "because it was full, cumulative. `nf_conntrack_count` / `nf_conntrack_max`: the guest's whole "
+              "conntrack table (all namespaces), to tell egressk's limit from conntrack's.\n" %
+              next(iter(fin.values())).get("ct_timewait", "?"))
+            P("| after | connections ok | failed | connections/s | flows_active | flows_table_full | nf_conntrack_count / max |\n|---|---|---|---|---|---|---|")
             for k in sorted(fin, key=int):
                 kv = fin[k]
-                P("| %d s | %s | %s | %s | %s | %s |" % (10 * int(k), fmt(fnum(kv.get("ok"))), fmt(fnum(kv.get("fail"))),
-                                                        fmt(fnum(kv.get("rate"))), fmt(fnum(kv.get("flows_active"))),
-                                                        fmt(fnum(kv.get("flows_table_full")))))
+                P("| %d s | %s | %s | %s | %s | %s | %s |" % (
+                    10 * int(k), fmt(fnum(kv.get("ok"))), fmt(fnum(kv.get("fail"))),
+                    fmt(fnum(kv.get("rate"))), fmt(fnum(kv.get("flows_active"))),
+                    fmt(fnum(kv.get("flows_table_full"))),
+                    "%s / %s" % (fmt(fnum(kv["ct_count"])), fmt(fnum(kv["ct_max"]))) if "ct_count" in kv else "not recorded"))
             P("")
         ld = data[("setup", "load")]
         if any(c in ld for c in ("tsni10", "tsni10000")):
