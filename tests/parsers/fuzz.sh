@@ -5,12 +5,13 @@
 #
 # Usage: tests/parsers/fuzz.sh [SECONDS] [HARNESS...]
 #   SECONDS   fuzzing time per harness after the seed corpus ran (default 60)
-#   HARNESS   tls http name domain (default: all)
+#   HARNESS   tls http name domain dns (default: all)
 # Environment: EGRESSK_FUZZ_DIR  where binaries, corpora and crash files go
 #              (default /tmp/egressk-fuzz; corpora grow across runs)
 #
 # Seeds come from fixtures/ (the recorded ClientHellos and HTTP requests and
-# their sidecar names).  Prints one line per harness:
+# their sidecar names) and fixtures/dns/ (recorded DNS queries and responses).
+# Prints one line per harness:
 #   fuzz <harness>: ok, <N> execs in <S> s, corpus <C>
 #   fuzz <harness>: CRASH, input saved as <file>
 # and exits non-zero if any harness crashed or failed to build.
@@ -21,7 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 SECS=${1:-60}
 shift || true
-HARNESSES=${*:-tls http name domain}
+HARNESSES=${*:-tls http name domain dns}
 DIR=${EGRESSK_FUZZ_DIR:-/tmp/egressk-fuzz}
 CLANG=${CLANG:-$(command -v clang-14 || command -v clang)}
 mkdir -p "$DIR/bin"
@@ -52,6 +53,15 @@ seed() {	# HARNESS CORPUSDIR
 			done ;;
 		esac
 	done
+	if [ "$h" = dns ]; then	# mode byte (bit 0: TCP framing), then the message
+		for f in "$HERE"/fixtures/dns/*.bin; do
+			[ -e "$f" ] || continue
+			case $f in
+			*-tcp-*) printf '\x01' ;;
+			*) printf '\x00' ;;
+			esac | cat - "$f" > "$c/fixture-$(basename "$f" .bin)"
+		done
+	fi
 	if [ "$h" = domain ]; then
 		printf '\x01\xbbevilexample.com' > "$c/evil"
 		printf '\x01\xbbx.a.api.example.com' > "$c/nested"

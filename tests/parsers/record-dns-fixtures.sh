@@ -18,7 +18,7 @@
 #   qname NAME | -          (-: not a name egressk_name_valid accepts)
 #   qtype N
 #   rcode N
-#   addr A|AAAA ADDRESS TTL (zero or more, in the order dnsmasq answers)
+#   addr A|AAAA ADDRESS TTL (zero or more; dnsmasq rotates RRsets, so any order)
 #
 # Usage: [FIXTURE_DIR=dir] tests/parsers/record-dns-fixtures.sh
 # Needs: dnsmasq (Debian dnsmasq-base), dig (dnsutils), python3.  Only

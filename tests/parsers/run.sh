@@ -61,6 +61,31 @@ else
 	fail "build unit tests with clang ASan+UBSan:"; cat "$OUT/build_asan.log"
 fi
 
+# 1b. The DNS parser tests (test_dns.c: dnsmasq fixtures and dns_cases.h),
+#     ASan+UBSan, then gcc -O2 under valgrind.
+DNS_SRC=("$HERE/test_dns.c" "$SRC/kmod/parse.c")
+if [ -n "$CLANG" ] && "$CLANG" "${WARN[@]}" -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -o "$OUT/dns_asan" "${DNS_SRC[@]}" >"$OUT/build_dns.log" 2>&1; then
+	"$OUT/dns_asan" "$FIXTURES" >"$OUT/dns.log" 2>&1
+	rc=$?
+	grep -E '^(FAIL|SKIP|  )' "$OUT/dns.log"
+	count_from "$OUT/dns.log"
+	[ $rc -eq 0 ] || grep -q ' [1-9][0-9]* failed' "$OUT/dns.log" || fail "DNS tests exited $rc"
+else
+	fail "build DNS tests with clang ASan+UBSan:"; cat "$OUT/build_dns.log"
+fi
+if gcc "${WARN[@]}" -g -O2 -o "$OUT/dns_gcc" "${DNS_SRC[@]}" >"$OUT/build_dns_gcc.log" 2>&1; then
+	if command -v valgrind >/dev/null; then
+		if valgrind -q --error-exitcode=99 "$OUT/dns_gcc" "$FIXTURES" >"$OUT/dns_vg.log" 2>&1; then
+			pass "DNS tests (gcc -O2 -Werror) under valgrind: no errors, all cases pass"
+		else
+			fail "DNS tests under valgrind (rc $?):"; grep -E '==[0-9]+==|FAIL' "$OUT/dns_vg.log" | head -20
+		fi
+	fi
+else
+	fail "gcc -Werror build of the DNS tests:"; cat "$OUT/build_dns_gcc.log"
+fi
+
 # 2. The same tests, gcc -O2 -Werror, under valgrind: no memory errors.
 if gcc "${WARN[@]}" -g -O2 -o "$OUT/test_gcc" "${UNIT_SRC[@]}" >"$OUT/build_gcc.log" 2>&1; then
 	pass "gcc -Wall -Wextra -Werror build of parse.c, domain.c and the unit tests"
