@@ -32,7 +32,7 @@ if [ -z "${EGRESSK_KUNIT_CACHE:-}" ]; then
 fi
 JOBS=${EGRESSK_KUNIT_JOBS:-$(nproc)}
 # Suites this run must see; a missing one is a failure (crash, bad filter).
-EXPECTED_SUITES=(egressk_tls egressk_http egressk_name egressk_cidr egressk_domain)
+EXPECTED_SUITES=(egressk_tls egressk_http egressk_name egressk_cidr egressk_domain egressk_dns)
 
 die() {   # die MESSAGE: a setup/build error is one failure, not a skip
 	echo "FAIL: kunit: $*"
@@ -84,7 +84,8 @@ stage="$tree/net/egressk"
 mkdir -p "$stage"
 want=("$HERE/Kconfig" "$HERE/Makefile" "$HERE"/*_kunit.c
       "$TOP/kmod/parse.c" "$TOP/kmod/parse.h" "$TOP/kmod/cidr.c" "$TOP/kmod/cidr.h"
-      "$TOP/kmod/cidr_compat.h" "$TOP/kmod/domain.c" "$TOP/kmod/domain.h")
+      "$TOP/kmod/cidr_compat.h" "$TOP/kmod/domain.c" "$TOP/kmod/domain.h"
+      "$TOP/tests/parsers/dns_cases.h")
 declare -A wanted=([fixtures.h]=1 [uapi]=1)
 stage_copy() {	# stage_copy SRC DIR: copy only when the content differs
 	local dst="$2/$(basename "$1")"
