@@ -36,6 +36,16 @@ PLUMB=0
 
 TP="python3 -I -S $LIB_DIR/tlsprobe.py"
 FIX=$REPO/tests/parsers/fixtures
+# The same ClientHello re-framed into two TLS records, the handshake message
+# split at byte 200, in the middle of the SNI name (which starts at 191).
+python3 -I -S -c '
+import sys
+b = open(sys.argv[1], "rb").read()
+assert b[0] == 22, "not a handshake record"
+body = b[5:5 + int.from_bytes(b[3:5], "big")]
+rec = lambda p: b[0:3] + len(p).to_bytes(2, "big") + p
+open(sys.argv[2], "wb").write(rec(body[:200]) + rec(body[200:]))
+' "$FIX/chromium.bin" "$TMPD/chromium-2rec.bin" || bail "re-frame chromium.bin into two records"
 TLSLOG=$TMPD/tlsprobe.log HTTPLOG=$TMPD/http.server.log SSLOG=$TMPD/s_server.log
 
 require_built
@@ -94,7 +104,7 @@ acurl_body() {
 ossl() {	# ossl ADDR PORT [s_client options]
 	local a=$1 p=$2; shift 2
 	case "$a" in *:*) a="[$a]" ;; esac
-	ip netns exec "$AGENT" timeout 10 openssl s_client -connect "$a:$p" "$@" </dev/null 2>&1
+	ip netns exec "$AGENT" timeout 20 openssl s_client -connect "$a:$p" "$@" </dev/null 2>&1
 }
 br() { case "$1" in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
 
@@ -318,6 +328,10 @@ for A in $API4 $API6; do
 		tp raw $A 443 --file "$FIX/chromium.bin" --replace chromium.fixture CHROMIUM.FIXTURE
 	denied  "$v replayed chromium ClientHello, SNI chromium.fixtureXegressk.test" reset_py 443 \
 		tp raw $A 443 --file "$FIX/chromium.bin" --replace fixture.egressk fixtureXegressk
+	allowed "$v replayed chromium ClientHello split across two TLS records" \
+		tp raw $A 443 --file "$TMPD/chromium-2rec.bin"
+	denied  "$v ...and with a denied SNI split across the records" reset_py 443 \
+		tp raw $A 443 --file "$TMPD/chromium-2rec.bin" --replace fixture.egressk fixtureXegressk
 	# HTTP Host
 	allowed "$v HTTP Host a.example.com, curl" \
 		acurl_body "ok /$v-http" --resolve a.example.com:80:$B http://a.example.com/$v-http

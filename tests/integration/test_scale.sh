@@ -4,7 +4,8 @@
 # A 100,000-rule policy: random non-overlapping prefixes (IPv4 and IPv6)
 # generated here, loaded through the chunked transaction; the load time is
 # measured and printed, and the policy is checked to be in force.  Then a
-# policy over the kernel's rule limit is refused and changes nothing.
+# policy over the kernel's rule limit is refused and changes nothing.  Last,
+# policies of 10 and 10,000 domain rules load and decide alike.
 #
 #   agent netns (policed)                net netns (tcp 80 server)
 #     veth0 192.0.2.1/24   <-------->   veth1 192.0.2.2/24 (api, listed), 192.0.2.3/24 (other)
@@ -106,3 +107,38 @@ with open(sys.argv[1], "w") as f:
 	rules_now() { [ "$(ctl list --json | json_num 'rule')" -eq "$1" ]; }
 	check "...and still has $N rules" rules_now "$N"
 fi
+
+# Domain rules: 10 and 10,000 of them, the real name last.  Both must load and
+# decide the same way; how fast they match is measured by the callgrind
+# microbenchmark (bench/micro.c: instructions per match for 10 and 10k).
+gen_domains() {   # gen_domains COUNT FILE
+	python3 -I -S - "$1" "$2" <<'PY'
+import random, sys
+count, out = int(sys.argv[1]), sys.argv[2]
+rnd = random.Random(20261202)
+alpha = "abcdefghijklmnopqrstuvwxyz0123456789"
+names = set()
+while len(names) < count - 1:
+    labels = ["".join(rnd.choice(alpha) for _ in range(rnd.randint(3, 12)))
+              for _ in range(rnd.randint(2, 4))]
+    names.add(rnd.choice(("", ".", "*.")) + ".".join(labels) + ".test")
+with open(out, "w") as f:
+    for n in sorted(names):
+        f.write("allow domain %s\n" % n)
+    f.write("allow domain .last.test\n")
+PY
+}
+for n in 10 10000; do
+	gen_domains $n "$TMPD/dom$n.policy" || bail "generate $n domain rules"
+	start=$(now)
+	check_rc "apply $n domain rules" 0 apply "$AGENT" "$TMPD/dom$n.policy"
+	info "loaded $n domain rules in $(elapsed "$start")s (egresskctl apply wall time, under emulation)"
+	check "$n domain rules: www.last.test (the last rule) allowed by Host on an unlisted address" \
+		ip netns exec "$AGENT" curl -sf --max-time 5 -o /dev/null \
+		--resolve www.last.test:80:$OTHER4 http://www.last.test/
+	check_fail "$n domain rules: www.notlisted.test refused" \
+		ip netns exec "$AGENT" curl -sf --max-time 5 -o /dev/null \
+		--resolve www.notlisted.test:80:$OTHER4 http://www.notlisted.test/
+	check "$n domain rules: show prints them all" \
+		test "$(ctl show --netns-name "$AGENT" | grep -c '^allow domain')" -eq "$n"
+done
