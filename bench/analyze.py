@@ -243,8 +243,8 @@ def main():
     if twl:
         P("## Workload 1, SNI-inspected: new-connection rate with a ClientHello as first payload\n")
         P("Each connection: connect to :443, write a recorded TLS ClientHello in one `write()` "
-          "(curl's, 517 bytes, one segment; Chromium's, 2,001 bytes, two segments over the 1,500-byte "
-          "veth), the server reads the whole TLS record and answers 64 bytes, close (RST); %s s per "
+          "(curl's, 517 bytes, one segment; Chromium's, 2,001 bytes, two segments on the wire of the 1,500-byte "
+          "veth, likely one GSO skb at the hook), the server reads the whole TLS record and answers 64 bytes, close (RST); %s s per "
           "measurement. Nobody speaks TLS: the filter sees exactly what a client's first flight is. "
           "(c-cidr): the server's address is allowed by a CIDR rule, so no flow is inspected. (c-sni): the "
           "server is in no CIDR rule and a domain rule (exact name) allows the hello's SNI, so each "

@@ -204,7 +204,7 @@ done
 
 # ------------------------------------------------------ block T: SNI-inspected connections
 # Workload 1 with a TLS first payload: the client writes a recorded ClientHello
-# (curl's, 517 B; Chromium's, 2,001 B: two segments) to :443, the server reads
+# (curl's, 517 B; Chromium's, 2,001 B: two segments on the wire) to :443, the server reads
 # the whole record and answers 64 bytes; nobody speaks TLS.  Configurations:
 # (a) and (a') as above; tcidr: egressk with the server allowed by CIDR (and
 # 10 domain rules, which a CIDR-allowed flow never consults); tsniN: the
