@@ -252,7 +252,7 @@ log "block T: flow-table occupancy with FIN close, $FINCHUNKS x 10 s"
 for ((k = 1; k <= FINCHUNKS; k++)); do
 	emit T fin tfin $k $(ip netns exec "${NSOF[tfin]}" "${PIN[@]}" "$LG" first $SRV4 $TLSPORT 10 "$BB/hello/curl.bin" fin 2>&1 | tail -1) \
 		$(flowstats "${NSOF[tfin]}") ct_timewait=$(sysctl -n net.netfilter.nf_conntrack_tcp_timeout_time_wait) \
-		ct_count=$(sysctl -n net.netfilter.nf_conntrack_count) ct_max=$(sysctl -n net.netfilter.nf_conntrack_max)
+		ct_count=$(ip netns exec "${NSOF[tfin]}" sysctl -n net.netfilter.nf_conntrack_count) ct_max=$(sysctl -n net.netfilter.nf_conntrack_max)
 done
 }
 
