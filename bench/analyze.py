@@ -295,8 +295,8 @@ def main():
               "(so its conntrack, and egressk's flow entry with it, lives through TIME_WAIT, %s s here) "
               "instead of RST; 10-second chunks back to back. `flows_active` is the table's fill after the "
               "chunk (at most EGRESSK_MAX_FLOWS = 16,384 per netns), `flows_table_full` the flows refused "
-              "because it was full, cumulative. `nf_conntrack_count` / `nf_conntrack_max`: the guest's whole "
-              "conntrack table (all namespaces), to tell egressk's limit from conntrack's.\n" %
+              "because it was full, cumulative. `nf_conntrack_count` / `nf_conntrack_max`: the client netns's "
+              "conntrack entries and the guest-wide limit, to tell egressk's limit from conntrack's.\n" %
               next(iter(fin.values())).get("ct_timewait", "?"))
             P("| after | connections ok | failed | connections/s | flows_active | flows_table_full | nf_conntrack_count / max |\n|---|---|---|---|---|---|---|")
             for k in sorted(fin, key=int):
