@@ -16,8 +16,8 @@
  * sent or re-injected while that lock is held.
  *
  * A GC work item, armed while the table is not empty, reaps entries whose ct
- * is dying or expired and rejects flows still undecided after
- * EGRESSK_HOLD_TIMEOUT.  Detaching the namespace (policy removal or netns
+ * is dying or expired or whose TCP connection is closed (TIME_WAIT, CLOSE),
+ * and rejects flows still undecided after EGRESSK_HOLD_TIMEOUT.  Detaching the namespace (policy removal or netns
  * pre_exit) frees everything, after the hooks are gone.
  *
  * Everything fails closed: a full table, a failed allocation, a missing ct,
@@ -177,6 +177,24 @@ static void egressk_flow_expire(struct egressk_net *en, struct egressk_flow *f)
 	egressk_flow_out_free(&out);
 }
 
+/*
+ * The connection can carry no more payload: its ct is dying or expired, or
+ * TCP reached TIME_WAIT or CLOSE.  A closed connection keeps its ct for two
+ * minutes (TIME_WAIT); keeping its entry as long would let a client that
+ * opens and closes connections fill the table.  A stray packet of a reaped
+ * flow finds no entry: without payload it passes, with payload it starts a
+ * new inspection that cannot parse mid-stream bytes and is refused.
+ */
+static bool egressk_flow_over(const struct nf_conn *ct)
+{
+	u8 st;
+
+	if (nf_ct_is_dying(ct) || nf_ct_is_expired(ct))
+		return true;
+	st = READ_ONCE(ct->proto.tcp.state);
+	return st == TCP_CONNTRACK_TIME_WAIT || st == TCP_CONNTRACK_CLOSE;
+}
+
 static void egressk_flow_gc(struct work_struct *work)
 {
 	struct egressk_net *en = container_of(to_delayed_work(work),
@@ -192,7 +210,7 @@ static void egressk_flow_gc(struct work_struct *work)
 				continue;	/* resized under us */
 			break;
 		}
-		if (nf_ct_is_dying(f->ct) || nf_ct_is_expired(f->ct))
+		if (egressk_flow_over(f->ct))
 			egressk_flow_unlink(en, f);
 		else if (READ_ONCE(f->state) == EGRESSK_FLOW_PENDING &&
 			 time_after(jiffies, f->deadline))
