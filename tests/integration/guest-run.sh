@@ -34,7 +34,7 @@ for t in "${tests[@]}"; do
 	fi
 	start=$(date +%s.%N)
 	out=/tmp/guest-run.$name.out
-	timeout --kill-after=10 "${EGRESSK_TEST_TIMEOUT:-600}" bash "$t" 2>&1 | tee "$out"
+	timeout --kill-after=10 "${EGRESSK_TEST_TIMEOUT:-900}" bash "$t" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n1)

@@ -525,4 +525,20 @@ out=$(probe "$AGENT" udp $API4 5353 --timeout 1); rc=$?
 	nok "default drop: udp/5353 vanishes silently" "$out"
 allowed "default drop: an allowed name still works" tp tls $API4 443 --sni a.example.com --path /drop-ok
 
+# --------------------------------------------------------- closed flows leave
+# A closed connection keeps its conntrack entry for two minutes (TIME_WAIT);
+# its flow entry must go within a GC pass or two, or a client that opens and
+# closes connections fills the flow table.
+if [ $PLUMB = 0 ]; then
+	n0=$(ctr flows_active)
+	for i in $(seq 20); do
+		tp http $API4 80 --host a.example.com --path /close$i >/dev/null 2>&1
+	done
+	n1=$(ctr flows_active)
+	info "flows_active: $n0 before 20 closed connections, $n1 just after"
+	gone() { [ "$(ctr flows_active)" -le "$n0" ]; }
+	if wait_for 10 gone; then ok "closed flows leave the flow table (flows_active back to $n0 or less)"
+	else nok "closed flows leave the flow table" "flows_active $(ctr flows_active), was $n0 before"; fi
+fi
+
 check_rc "clear the policy" 0 ctl clear --netns-name "$AGENT"

@@ -100,7 +100,7 @@ if [ "$use_kvm" = 1 ]; then accel=(-enable-kvm -cpu host)
 else accel=(-accel tcg,thread=multi -cpu "${EGRESSK_VM_CPU:-max}")
 fi
 
-timeout_s=${EGRESSK_VM_TIMEOUT:-1500}
+timeout_s=${EGRESSK_VM_TIMEOUT:-2400}
 # one log per run: other runs may share the work tree
 log=${EGRESSK_VM_LOG:-$REPO/build/vm/$(basename "$script" .sh).$(date +%Y%m%d-%H%M%S).$$.log}
 mkdir -p "$(dirname "$log")"
