@@ -10,7 +10,7 @@ packages=(
 	# the VM test bench (DESIGN.md section 5)
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
 	# peers used by the tests and the demo
-	iproute2 curl openssl python3 iptables nftables ipset socat
+	iproute2 ethtool curl openssl python3 iptables nftables ipset socat
 	netcat-openbsd procps util-linux
 	# a real browser's ClientHello for the domain-rule test (test_domain.sh)
 	chromium

@@ -6,7 +6,10 @@
 # first payload, the TLS ClientHello's SNI or the HTTP/1.x Host header.  The
 # handshake passes; a matching name lets the flow through; anything else
 # resets the local socket, and no payload byte of a refused flow reaches the
-# server (checked on the server side for every refusal).
+# server (checked on the server side for every refusal).  Also: ClientHellos
+# split over writes, over TLS records, over 1,500 bytes with and without GSO;
+# TCP Fast Open; QUIC; HTTP Host; re-apply; the hold timeout; default drop;
+# closed flows leaving the flow table.
 #
 #   agent netns (policed: clients, chromium)      net netns (servers)
 #     veth0 192.0.2.1/24     <---------------->    veth1 192.0.2.2/24 ("api"), 192.0.2.3/24
@@ -384,6 +387,27 @@ for A in $API4 $API6; do
 	denied  "$v a.example.com:4433 (.example.com covers 80/443 only), curl to s_server" reset_curl 4433 \
 		acurl --resolve a.example.com:4433:$(br $A) https://a.example.com:4433/
 done
+
+# GSO: with segmentation offload on (veth's default), a 2 KB ClientHello
+# written at once reaches the hook as one GSO skb; with it off, TCP cuts it
+# into MSS-sized segments and the hook holds the first.  Both are decided
+# alike.
+gso() { ip netns exec "$AGENT" ethtool -K veth0 gso "$1" tso "$1"; }
+if ip netns exec "$AGENT" ethtool -k veth0 | grep -q '^generic-segmentation-offload: on'; then
+	ok "GSO is on for the checks above (veth0 generic-segmentation-offload)"
+else
+	nok "GSO is on for the checks above" "$(ip netns exec "$AGENT" ethtool -k veth0 2>&1 | grep -i segmentation)"
+fi
+if check "GSO and TSO off on the agent's veth0" gso off; then
+	for A in $API4 $API6; do
+		v=v4; [ "$A" = "$API6" ] && v=v6
+		allowed "$v without GSO: replayed chromium ClientHello (two segments)" \
+			tp raw $A 443 --file "$FIX/chromium.bin"
+		denied  "$v without GSO: replayed chromium ClientHello, denied SNI" reset_py 443 \
+			tp raw $A 443 --file "$FIX/chromium.bin" --replace fixture.egressk fixtureXegressk
+	done
+	check "GSO and TSO back on" gso on
+fi
 
 # a CIDR rule decides without inspection: no SNI passes to an allowed address
 n0=$(ctr flows_inspected)
