@@ -58,29 +58,50 @@ static u64 domain_hash(u64 seed, const char *s, size_t len)
 	return domain_hash_finish(h, len);
 }
 
+/* How many bytes of @pattern are its "." or "*." prefix. */
+static size_t domain_prefix_len(const char *pattern, size_t len)
+{
+	if (len >= 2 && pattern[0] == '*' && pattern[1] == '.')
+		return 2;
+	if (len >= 1 && pattern[0] == '.')
+		return 1;
+	return 0;
+}
+
+int domain_pattern_normalize(const char *raw, size_t raw_len, char *out,
+			     size_t out_size, size_t *out_len)
+{
+	size_t plen, len;
+	int err;
+
+	if (!raw || !out || !out_len)
+		return -EINVAL;
+	plen = domain_prefix_len(raw, raw_len);
+	if (out_size <= plen)
+		return -ENAMETOOLONG;
+	memcpy(out, raw, plen);
+	err = egressk_name_normalize(raw + plen, raw_len - plen, out + plen,
+				     out_size - plen, &len);
+	if (err)
+		return err;
+	*out_len = plen + len;
+	return 0;
+}
+
 int domain_pattern_split(const char *pattern, size_t len,
 			 const char **base, size_t *base_len, u8 *kind)
 {
-	const char *b = pattern;
-	size_t bl = len;
-	u8 k = DOMAIN_EXACT;
+	size_t plen;
 
 	if (!pattern || !base || !base_len || !kind)
 		return -EINVAL;
-	if (len >= 2 && pattern[0] == '*' && pattern[1] == '.') {
-		b += 2;
-		bl -= 2;
-		k = DOMAIN_SUBDOMAINS;
-	} else if (len >= 1 && pattern[0] == '.') {
-		b++;
-		bl--;
-		k = DOMAIN_SUFFIX;
-	}
-	if (!egressk_name_valid(b, bl))
+	plen = domain_prefix_len(pattern, len);
+	if (!egressk_name_valid(pattern + plen, len - plen))
 		return -EINVAL;
-	*base = b;
-	*base_len = bl;
-	*kind = k;
+	*base = pattern + plen;
+	*base_len = len - plen;
+	*kind = plen == 2 ? DOMAIN_SUBDOMAINS :
+		plen == 1 ? DOMAIN_SUFFIX : DOMAIN_EXACT;
 	return 0;
 }
 

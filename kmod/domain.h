@@ -80,6 +80,19 @@ struct domain_table {
 	u8 *port_map;		/* 8192 bytes: bit p set if some rule covers p */
 };
 
+/* Room for a normalised pattern: "*." plus the longest name plus NUL. */
+#define DOMAIN_PATTERN_BUF	(EGRESSK_NAME_BUF + 2)
+
+/*
+ * Normalise a pattern as written (an optional "." or "*." and a name in any
+ * case, with at most one trailing dot) into @out: the prefix kept, the name
+ * as egressk_name_normalize() makes it, NUL-terminated, *@out_len set.
+ * @out_size should be at least DOMAIN_PATTERN_BUF.  0, -EINVAL for an
+ * invalid name, -ENAMETOOLONG if it does not fit.
+ */
+int domain_pattern_normalize(const char *raw, size_t raw_len, char *out,
+			     size_t out_size, size_t *out_len);
+
 /*
  * Split a normalised pattern ("example.com", ".example.com",
  * "*.example.com") into its base name and kind.  0, or -EINVAL when the

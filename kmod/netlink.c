@@ -222,9 +222,7 @@ static int egressk_nl_parse_domain(struct nlattr **tb, const struct nlattr *nla,
 				   struct netlink_ext_ack *extack)
 {
 	const struct nlattr *na = tb[EGRESSK_RULE_A_NAME];
-	const char *raw;
-	size_t raw_len, plen = 0, len;
-	int err;
+	size_t len;
 
 	if (r->action != EGRESSK_ACTION_ALLOW) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_ACTION],
@@ -249,21 +247,13 @@ static int egressk_nl_parse_domain(struct nlattr **tb, const struct nlattr *nla,
 	}
 	r->proto = EGRESSK_PROTO_TCP;
 
-	raw = nla_data(na);
-	raw_len = strnlen(raw, nla_len(na));
-	if (raw_len >= 2 && raw[0] == '*' && raw[1] == '.')
-		plen = 2;
-	else if (raw_len >= 1 && raw[0] == '.')
-		plen = 1;
-	memcpy(name, raw, plen);
-	err = egressk_name_normalize(raw + plen, raw_len - plen, name + plen,
-				     EGRESSK_NAME_BUF, &len);
-	if (err) {
+	if (domain_pattern_normalize(nla_data(na), strnlen(nla_data(na), nla_len(na)),
+				     name, DOMAIN_PATTERN_BUF, &len)) {
 		NL_SET_ERR_MSG_ATTR(extack, na,
 				    "not a domain name: labels of 1-63 letters, digits, '-' or '_', at most 253 characters, optionally led by '.' or '*.'");
 		return -EINVAL;
 	}
-	r->name_len = plen + len;
+	r->name_len = len;
 	return 0;
 }
 
@@ -438,8 +428,7 @@ static int egressk_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	ranges = kmalloc_array(EGRESSK_MAX_PORT_RANGES, sizeof(*ranges),
 			       GFP_KERNEL);
-	/* "*." plus the longest name plus NUL */
-	name = kmalloc(EGRESSK_NAME_BUF + 2, GFP_KERNEL);
+	name = kmalloc(DOMAIN_PATTERN_BUF, GFP_KERNEL);
 	if (!ranges || !name) {
 		kfree(ranges);
 		kfree(name);

@@ -308,21 +308,15 @@ KUNIT_ARRAY_PARAM(match, match_cases, match_desc);
  */
 static bool table_match(struct kunit *test, const char *pattern, const char *name)
 {
-	char base[EGRESSK_NAME_BUF], nm[EGRESSK_NAME_BUF];
+	char pat[DOMAIN_PATTERN_BUF], nm[EGRESSK_NAME_BUF];
 	struct domain_rule_in r = {};
 	struct domain_table t;
-	size_t blen, nlen;
+	size_t plen, blen, nlen;
+	const char *base;
 	u32 id;
 
-	r.kind = DOMAIN_EXACT;
-	if (!strncmp(pattern, "*.", 2)) {
-		pattern += 2;
-		r.kind = DOMAIN_SUBDOMAINS;
-	} else if (pattern[0] == '.') {
-		pattern++;
-		r.kind = DOMAIN_SUFFIX;
-	}
-	if (egressk_name_normalize(pattern, strlen(pattern), base, sizeof(base), &blen) ||
+	if (domain_pattern_normalize(pattern, strlen(pattern), pat, sizeof(pat), &plen) ||
+	    domain_pattern_split(pat, plen, &base, &blen, &r.kind) ||
 	    egressk_name_normalize(name, strlen(name), nm, sizeof(nm), &nlen))
 		return false;
 	r.base = base;

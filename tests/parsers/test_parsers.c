@@ -938,21 +938,15 @@ static const struct match_case match_cases[] = {
  */
 static bool table_match_pattern(const char *pattern, const char *name)
 {
-	char base[EGRESSK_NAME_BUF], n[EGRESSK_NAME_BUF];
+	char pat[DOMAIN_PATTERN_BUF], n[EGRESSK_NAME_BUF];
 	struct domain_rule_in r = { 0 };
 	struct domain_table t;
-	size_t bl, nl;
+	size_t pl, bl, nl;
+	const char *base;
 	u32 id;
 
-	r.kind = DOMAIN_EXACT;
-	if (pattern[0] == '*' && pattern[1] == '.') {
-		pattern += 2;
-		r.kind = DOMAIN_SUBDOMAINS;
-	} else if (pattern[0] == '.') {
-		pattern++;
-		r.kind = DOMAIN_SUFFIX;
-	}
-	if (egressk_name_normalize(pattern, strlen(pattern), base, sizeof(base), &bl) ||
+	if (domain_pattern_normalize(pattern, strlen(pattern), pat, sizeof(pat), &pl) ||
+	    domain_pattern_split(pat, pl, &base, &bl, &r.kind) ||
 	    egressk_name_normalize(name, strlen(name), n, sizeof(n), &nl))
 		return false;
 	r.base = base;
