@@ -92,7 +92,6 @@ struct egressk_policy {
 	u32 nr_rules;
 	u32 nr_ranges;
 	u32 nr_domains;		/* domain rules */
-	u32 names_len;
 	struct egressk_rule *rules;
 	struct cidr_port_range *ranges;
 	char *names;		/* domain patterns, NUL-terminated */
@@ -222,7 +221,12 @@ unsigned int egressk_block(struct sk_buff *skb,
 
 int egressk_flows_init(struct net *net, struct egressk_net *en);
 void egressk_flows_destroy(struct egressk_net *en);
-bool egressk_flow_tracked(struct egressk_net *en);
+/* Any flow entries at all: the hook skips the table lookup when not. */
+static inline bool egressk_flow_tracked(struct egressk_net *en)
+{
+	return atomic_read(&en->nr_flows) > 0;
+}
+
 unsigned int egressk_flow_verdict(struct sk_buff *skb,
 				  const struct nf_hook_state *state,
 				  const struct egressk_policy *p,

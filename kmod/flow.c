@@ -259,11 +259,6 @@ void egressk_flows_destroy(struct egressk_net *en)
 	atomic_set(&en->nr_pending, 0);
 }
 
-bool egressk_flow_tracked(struct egressk_net *en)
-{
-	return atomic_read(&en->nr_flows) > 0;
-}
-
 /*
  * Under @f->lock: re-decide a decided flow under a newer policy @p.  A flow
  * stays allowed only if a CIDR rule now allows its address, or a domain
@@ -373,6 +368,34 @@ static int egressk_flow_append(struct egressk_flow *f,
 }
 
 /*
+ * Under @f->lock (released here): end the PENDING state of @f with @st,
+ * ALLOWED or REJECTED, under policy @p, and send the held segments on in
+ * order (allowed) or free them (rejected).
+ */
+static void egressk_flow_settle(struct egressk_net *en, struct egressk_flow *f,
+				const struct egressk_policy *p, u8 st,
+				u32 rule, u8 reason, bool audited)
+	__releases(&f->lock)
+{
+	struct egressk_flow_out out;
+
+	egressk_flow_take_pending(f, &out);
+	f->rule_id = rule;
+	f->reason = reason;
+	f->audited = audited;
+	WRITE_ONCE(f->state, st);
+	/* readers check the version first: publish the state before it */
+	smp_store_release(&f->version, p->version);
+	spin_unlock_bh(&f->lock);
+
+	atomic_dec(&en->nr_pending);
+	if (st == EGRESSK_FLOW_ALLOWED)
+		egressk_flow_out_reinject(&out);
+	else
+		egressk_flow_out_free(&out);
+}
+
+/*
  * Block a packet of a refused flow.  Its handshake passed, so the server
  * holds a connection too: when the local socket gets its RST, the server
  * gets one as well (reject.c).
@@ -406,7 +429,6 @@ static unsigned int egressk_flow_hold(struct sk_buff *skb,
 {
 	struct egressk_net *en = egressk_pernet(state->net);
 	u32 end = pkt->tcp_seq + pkt->payload_len;
-	struct egressk_flow_out out;
 	u32 rule = CIDR_NONE;
 	u8 reason;
 	int res;
@@ -474,39 +496,20 @@ static unsigned int egressk_flow_hold(struct sk_buff *skb,
 	}
 
 	/* allowed: earlier segments go first, then this one */
-	egressk_flow_take_pending(f, &out);
-	f->rule_id = rule;
-	f->audited = false;
-	WRITE_ONCE(f->state, EGRESSK_FLOW_ALLOWED);
-	smp_store_release(&f->version, p->version);
-	spin_unlock_bh(&f->lock);
-
-	atomic_dec(&en->nr_pending);
+	egressk_flow_settle(en, f, p, EGRESSK_FLOW_ALLOWED, rule, 0, false);
 	atomic64_inc(&p->hits[rule]);
 	egressk_count(p, flows_domain_allowed);
 	egressk_count(p, allowed);
-	egressk_flow_out_reinject(&out);
 	return NF_ACCEPT;
 
 reject:
-	egressk_flow_take_pending(f, &out);
-	if (p->mode == EGRESSK_MODE_AUDIT) {
-		/* audit: report, and let the flow run as if allowed */
-		f->rule_id = CIDR_NONE;
-		f->audited = true;
-		WRITE_ONCE(f->state, EGRESSK_FLOW_ALLOWED);
-	} else {
-		f->reason = reason;
-		WRITE_ONCE(f->state, EGRESSK_FLOW_REJECTED);
-	}
-	smp_store_release(&f->version, p->version);
-	spin_unlock_bh(&f->lock);
-
-	atomic_dec(&en->nr_pending);
 	if (p->mode == EGRESSK_MODE_AUDIT)
-		egressk_flow_out_reinject(&out);
+		/* audit: report, and let the flow run as if allowed */
+		egressk_flow_settle(en, f, p, EGRESSK_FLOW_ALLOWED, CIDR_NONE,
+				    0, true);
 	else
-		egressk_flow_out_free(&out);
+		egressk_flow_settle(en, f, p, EGRESSK_FLOW_REJECTED, CIDR_NONE,
+				    reason, false);
 	/* the name is immutable now that the flow is decided */
 	return egressk_flow_block(skb, state, p, pkt, reason, rule,
 				  f->name_len ? f->name : NULL);

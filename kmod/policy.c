@@ -169,7 +169,6 @@ struct egressk_policy *egressk_policy_build(struct egressk_txn *txn,
 	p->nr_rules = txn->nr_rules;
 	p->nr_ranges = txn->nr_ranges;
 	p->nr_domains = txn->nr_domains;
-	p->names_len = txn->names_len;
 	p->rules = txn->rules;
 	p->ranges = txn->ranges;
 	p->names = txn->names;
