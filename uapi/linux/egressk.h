@@ -28,6 +28,14 @@
  *     EGRESSK_A_MODE           u8,  enum egressk_mode      (optional, default enforce)
  *     EGRESSK_A_DEFAULT        u8,  enum egressk_default   (optional, default reject)
  *     EGRESSK_A_POLICY_FLAGS   u32, EGRESSK_POLICY_F_*     (optional)
+ *     EGRESSK_A_DNS_FILTER     u8,  enum egressk_dns_filter (optional, default on)
+ *     EGRESSK_A_DOMAIN_BINDING u8,  enum egressk_domain_binding
+ *                                   (optional, default dns)
+ *     EGRESSK_A_DNS_TTL_FLOOR  u32, seconds, 1..EGRESSK_DNS_TTL_MAX
+ *                                   (optional, default EGRESSK_DNS_TTL_FLOOR_DEFAULT)
+ *     EGRESSK_A_DNS_TTL_CEILING u32, seconds, 1..EGRESSK_DNS_TTL_MAX and
+ *                                   >= the floor (optional, default
+ *                                   EGRESSK_DNS_TTL_CEILING_DEFAULT)
  *
  *   EGRESSK_CMD_TXN_ADD      append rules to the open transaction (repeat)
  *     EGRESSK_A_RULES          nest, required
@@ -78,6 +86,11 @@
  *   allow rule with no PROTO or PORTS, and means udp and tcp port 53 to that
  *   address.  Keeping it as its own kind lets "show" print the line back.
  *
+ *   EGRESSK_RULE_KIND_DNS_NAME is "allow dns-name NAME": an allow rule with
+ *   EGRESSK_RULE_A_NAME (the same patterns as a domain rule) and nothing else.
+ *   It lets queries for NAME pass the query-name filter; it allows no
+ *   connection and teaches no address.
+ *
  *   EGRESSK_RULE_KIND_DOMAIN is "allow domain NAME [port SPEC]": an allow rule
  *   with EGRESSK_RULE_A_NAME and no address, prefix length or PROTO other than
  *   tcp.  NAME is "example.com" (exactly that name), ".example.com" (the name
@@ -88,7 +101,35 @@
  *   on a covered port to an address no CIDR rule allows is decided by its
  *   first payload: the TLS ClientHello's SNI or the HTTP/1.x Host header must
  *   match a domain rule that covers the port.  At most
- *   EGRESSK_MAX_DOMAIN_RULES per policy.
+ *   EGRESSK_MAX_DOMAIN_RULES per policy (domain and dns-name rules together).
+ *
+ * DNS (DESIGN.md section 3)
+ * ---
+ *   With any DNS rule present the resolvers are pinned: udp and tcp 53, and
+ *   853 (DNS over TLS) unless a CIDR rule with an explicit port list allows
+ *   it, go only to the DNS rules' addresses (reason DNS_UNPINNED).  With
+ *   the query-name filter on, every query to port 53 (loopback included) must
+ *   be one well-formed question whose name a domain or dns-name rule covers;
+ *   single-label names pass unless the filter is strict.  Answers from a
+ *   pinned resolver, on a non-loopback device, to a query the hook saw leave
+ *   (ID, port and name) teach the addresses of names a domain rule covers,
+ *   for the TTL clamped to [floor, ceiling].  With domain-binding dns, a
+ *   TCP flow on a domain-rule port needs a learned (or CIDR-allowed)
+ *   destination, and its SNI or Host must match a rule that also covers a
+ *   name learned for that destination; a first payload that is neither
+ *   TLS nor HTTP passes to a learned destination (ssh to github.com:22).
+ *
+ *   EGRESSK_CMD_LEARNED_GET  dump; request: EGRESSK_A_NETNS_FD (required)
+ *     One message per learned (address, name):
+ *       EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE,
+ *       EGRESSK_A_LEARNED nest:
+ *         EGRESSK_LEARNED_A_ADDR4 / EGRESSK_LEARNED_A_ADDR6
+ *         EGRESSK_LEARNED_A_NAME      string, the question name answered
+ *         EGRESSK_LEARNED_A_EXPIRES   u32, seconds until it expires (0:
+ *                                     expired, kept while flows use it)
+ *         EGRESSK_LEARNED_A_RULE_ID   u32, the domain rule that covers the
+ *                                     name now (absent when none does)
+ *     -ENOENT when the namespace has no policy.
  *
  * Reading state
  * -------------
@@ -96,7 +137,8 @@
  *     The dump pins one policy version.  The first message is the header:
  *       EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE, EGRESSK_A_POLICY_VERSION,
  *       EGRESSK_A_MODE, EGRESSK_A_DEFAULT, EGRESSK_A_POLICY_FLAGS,
- *       EGRESSK_A_RULE_COUNT
+ *       EGRESSK_A_RULE_COUNT, EGRESSK_A_DNS_FILTER, EGRESSK_A_DOMAIN_BINDING,
+ *       EGRESSK_A_DNS_TTL_FLOOR, EGRESSK_A_DNS_TTL_CEILING (always present)
  *     Every later message carries EGRESSK_A_RULES with EGRESSK_A_RULE nests
  *     (including EGRESSK_RULE_A_ID and EGRESSK_RULE_A_HITS).
  *     -ENOENT when the namespace has no policy.  Errors found while the
@@ -145,7 +187,8 @@
  *                                  only: the frame's protocol)
  *       EGRESSK_EVENT_A_NAME       string (domain-inspected flows whose
  *                                  first payload named a host: the SNI or
- *                                  Host, lowercased)
+ *                                  Host, lowercased; refused DNS queries:
+ *                                  the question name)
  *   Packet-socket frames (reason RAW_SOCKET, seen at NF_NETDEV_EGRESS) carry
  *   what their own IP header claims, when they have one: they are forged by
  *   definition.  Clients must ignore event attributes they do not know.
@@ -168,6 +211,11 @@
 #define EGRESSK_MAX_TXNS	32	/* transactions open at once */
 #define EGRESSK_MAX_RANGES_TOTAL 1048576 /* port ranges in one policy, all rules */
 #define EGRESSK_MAX_DOMAIN_RULES 65536	/* domain rules in one policy */
+#define EGRESSK_MAX_LEARNED	4096	/* learned addresses in one netns */
+#define EGRESSK_LEARNED_NAMES	4	/* names kept per learned address */
+#define EGRESSK_DNS_TTL_FLOOR_DEFAULT	600	/* seconds */
+#define EGRESSK_DNS_TTL_CEILING_DEFAULT	86400	/* seconds */
+#define EGRESSK_DNS_TTL_MAX	604800	/* a week */
 #define EGRESSK_DOMAIN_NAME_MAX	255	/* EGRESSK_RULE_A_NAME bytes, without the NUL */
 
 enum egressk_cmd {
@@ -181,6 +229,7 @@ enum egressk_cmd {
 	EGRESSK_CMD_NETNS_LIST,
 	EGRESSK_CMD_STATS_GET,
 	EGRESSK_CMD_EVENT,
+	EGRESSK_CMD_LEARNED_GET,
 
 	__EGRESSK_CMD_MAX,
 	EGRESSK_CMD_MAX = __EGRESSK_CMD_MAX - 1
@@ -193,6 +242,23 @@ enum egressk_cmd {
 /* EGRESSK_A_POLICY_FLAGS */
 #define EGRESSK_POLICY_F_ALLOW_RAW	(1U << 0)	/* "allow raw" */
 #define EGRESSK_POLICY_F_ALL		(EGRESSK_POLICY_F_ALLOW_RAW)
+
+/* EGRESSK_A_DNS_FILTER: "dns filter off | on | strict" */
+enum egressk_dns_filter {
+	EGRESSK_DNS_FILTER_OFF,
+	EGRESSK_DNS_FILTER_ON,		/* dotted names need a rule */
+	EGRESSK_DNS_FILTER_STRICT,	/* single-label names too */
+	__EGRESSK_DNS_FILTER_MAX,
+	EGRESSK_DNS_FILTER_MAX = __EGRESSK_DNS_FILTER_MAX - 1
+};
+
+/* EGRESSK_A_DOMAIN_BINDING: "domain-binding dns | none" */
+enum egressk_domain_binding {
+	EGRESSK_BINDING_DNS,		/* destinations must be learned from DNS */
+	EGRESSK_BINDING_NONE,		/* the SNI or Host alone decides */
+	__EGRESSK_BINDING_MAX,
+	EGRESSK_BINDING_MAX = __EGRESSK_BINDING_MAX - 1
+};
 
 enum egressk_mode {
 	EGRESSK_MODE_ENFORCE,
@@ -221,6 +287,7 @@ enum egressk_rule_kind {
 	EGRESSK_RULE_KIND_CIDR,		/* allow|deny cidr PREFIX [PROTO] [port SPEC] */
 	EGRESSK_RULE_KIND_DNS,		/* allow dns ADDRESS */
 	EGRESSK_RULE_KIND_DOMAIN,	/* allow domain NAME [port SPEC] */
+	EGRESSK_RULE_KIND_DNS_NAME,	/* allow dns-name NAME */
 	__EGRESSK_RULE_KIND_MAX,
 	EGRESSK_RULE_KIND_MAX = __EGRESSK_RULE_KIND_MAX - 1
 };
@@ -259,6 +326,10 @@ enum egressk_reason {
 	EGRESSK_REASON_FLOW_LIMIT,	/* no flow state: table full, no memory or no conntrack */
 	EGRESSK_REASON_QUIC,		/* UDP to a domain-rule port (clients fall back to TCP) */
 	EGRESSK_REASON_POLICY_CHANGED,	/* a re-applied policy no longer allows the flow's name */
+	EGRESSK_REASON_DNS_UNPINNED,	/* DNS (53, 853) to an address no "allow dns" names */
+	EGRESSK_REASON_DNS_NAME,	/* a query for a name no domain or dns-name rule covers */
+	EGRESSK_REASON_DNS_MALFORMED,	/* port 53 traffic that is not one well-formed query */
+	EGRESSK_REASON_NOT_LEARNED,	/* domain-binding dns: the destination was not learned for the name's rule */
 	__EGRESSK_REASON_MAX,
 	EGRESSK_REASON_MAX = __EGRESSK_REASON_MAX - 1
 };
@@ -279,6 +350,11 @@ enum egressk_attr {
 	EGRESSK_A_RULE,			/* nest of EGRESSK_RULE_A_* */
 	EGRESSK_A_STATS,		/* nest of EGRESSK_STATS_A_* */
 	EGRESSK_A_EVENT,		/* nest of EGRESSK_EVENT_A_* */
+	EGRESSK_A_DNS_FILTER,		/* u8, enum egressk_dns_filter */
+	EGRESSK_A_DOMAIN_BINDING,	/* u8, enum egressk_domain_binding */
+	EGRESSK_A_DNS_TTL_FLOOR,	/* u32, seconds */
+	EGRESSK_A_DNS_TTL_CEILING,	/* u32, seconds */
+	EGRESSK_A_LEARNED,		/* nest of EGRESSK_LEARNED_A_* */
 
 	__EGRESSK_A_MAX,
 	EGRESSK_A_MAX = __EGRESSK_A_MAX - 1
@@ -338,9 +414,30 @@ enum egressk_stats_attr {
 	EGRESSK_STATS_A_FLOWS_TABLE_FULL,	/* flows refused: flow table full, no memory, no conntrack */
 	EGRESSK_STATS_A_FLOWS_POLICY_CUT,	/* flows cut because a new policy no longer allows them */
 	EGRESSK_STATS_A_FLOWS_ACTIVE,		/* gauge: entries in the flow table now */
+	EGRESSK_STATS_A_DNS_QUERIES,		/* queries the filter read (loopback included) */
+	EGRESSK_STATS_A_DNS_REFUSED,		/* queries refused: name not covered, or malformed */
+	EGRESSK_STATS_A_DNS_UNPINNED,		/* DNS packets to an unpinned resolver refused */
+	EGRESSK_STATS_A_DNS_LEARNED,		/* (address, name) pairs learned or refreshed from answers */
+	EGRESSK_STATS_A_DNS_LEARN_FULL,		/* addresses not learned: the learned table was full */
+	EGRESSK_STATS_A_DNS_IGNORED,		/* answers not learned from: loopback, unpinned, unasked, no rule */
+	EGRESSK_STATS_A_FLOWS_NOT_LEARNED,	/* flows refused: destination not learned for the rule */
+	EGRESSK_STATS_A_LEARNED_ACTIVE,		/* gauge: learned addresses now */
 
 	__EGRESSK_STATS_A_MAX,
 	EGRESSK_STATS_A_MAX = __EGRESSK_STATS_A_MAX - 1
+};
+
+/* EGRESSK_A_LEARNED */
+enum egressk_learned_attr {
+	EGRESSK_LEARNED_A_UNSPEC,
+	EGRESSK_LEARNED_A_ADDR4,	/* be32 */
+	EGRESSK_LEARNED_A_ADDR6,	/* 16 bytes */
+	EGRESSK_LEARNED_A_NAME,		/* string */
+	EGRESSK_LEARNED_A_EXPIRES,	/* u32, seconds from now; 0: expired */
+	EGRESSK_LEARNED_A_RULE_ID,	/* u32 */
+
+	__EGRESSK_LEARNED_A_MAX,
+	EGRESSK_LEARNED_A_MAX = __EGRESSK_LEARNED_A_MAX - 1
 };
 
 enum egressk_event_attr {
