@@ -20,18 +20,49 @@
 
 #define MAX_WORDS 16
 
+/*
+ * Settings: a directive that sets one value for the whole policy.  Each may
+ * appear more than once (in the file or its includes) only with the same
+ * value; a conflicting line is an error that names the first one.
+ */
+enum setting_id {
+	S_MODE,
+	S_DEFAULT,
+	S_DNS_FILTER,
+	S_BINDING,
+	S_TTL_FLOOR,
+	S_TTL_CEILING,
+	S_COUNT
+};
+
+static const char *const setting_kw[S_COUNT] = {
+	[S_MODE] = "mode",
+	[S_DEFAULT] = "default",
+	[S_DNS_FILTER] = "dns filter",
+	[S_BINDING] = "domain-binding",
+	[S_TTL_FLOOR] = "dns ttl-floor",
+	[S_TTL_CEILING] = "dns ttl-ceiling",
+};
+
+struct setting {
+	bool set;
+	uint32_t value;
+	char *file;	/* where it was first set */
+	int line;
+	unsigned int seq;	/* order among settings lines, to name the later one */
+};
+
 struct parse_ctx {
 	struct egk_policy *pol;
 	struct egk_diag *diag;
 	char *stack[EGK_MAX_INCLUDE_DEPTH + 2];	/* realpaths of open files */
 	int depth;
-	char *mode_where;	/* "file:line" of the first mode line */
-	char *def_where;
-	bool mode_set, def_set;
+	struct setting settings[S_COUNT];
+	unsigned int nsettings;
 	bool too_many_rules;
 	bool too_many_ranges;
 	bool too_many_domains;
-	size_t ndomains;	/* domain rules so far */
+	size_t ndomains;	/* domain and dns-name rules so far */
 	size_t total_ranges;	/* port ranges in all rules so far */
 };
 
@@ -40,6 +71,10 @@ void egk_policy_init(struct egk_policy *p)
 	memset(p, 0, sizeof(*p));
 	p->mode = EGRESSK_MODE_ENFORCE;
 	p->def = EGRESSK_DEFAULT_REJECT;
+	p->dns_filter = EGRESSK_DNS_FILTER_ON;
+	p->binding = EGRESSK_BINDING_DNS;
+	p->ttl_floor = EGRESSK_DNS_TTL_FLOOR_DEFAULT;
+	p->ttl_ceiling = EGRESSK_DNS_TTL_CEILING_DEFAULT;
 }
 
 static void free_rules(struct egk_policy *p)
@@ -568,9 +603,6 @@ static void do_cidr(struct parse_ctx *c, const char *file, int line,
 	add_rule(c, file, line, &r);
 }
 
-static const char dns_unsupported[] =
-	"'%s' is not supported yet (it arrives with DNS support); remove the line";
-
 /*
  * allow domain NAME [tcp] [port SPEC]: TCP only; without ports the kernel
  * covers 80 and 443 (no PORTS attribute is sent).  Any port is accepted: on
@@ -649,26 +681,170 @@ static void parse_file_stream(struct parse_ctx *c, FILE *f, const char *file,
 static void do_include(struct parse_ctx *c, const char *file, int line,
 		       const char *arg, const char *basedir);
 
-static void set_mode_or_default(struct parse_ctx *c, const char *file, int line,
-				bool is_mode, int value, const char *word)
+static void setting_text(enum setting_id id, uint32_t v, char *buf, size_t len)
 {
-	bool *set = is_mode ? &c->mode_set : &c->def_set;
-	char **where = is_mode ? &c->mode_where : &c->def_where;
-	uint8_t *cur = is_mode ? &c->pol->mode : &c->pol->def;
-	const char *kw = is_mode ? "mode" : "default";
+	switch (id) {
+	case S_MODE:       snprintf(buf, len, "%s", egk_mode_name(v)); break;
+	case S_DEFAULT:    snprintf(buf, len, "%s", egk_default_name(v)); break;
+	case S_DNS_FILTER: snprintf(buf, len, "%s", egk_dns_filter_name(v)); break;
+	case S_BINDING:    snprintf(buf, len, "%s", egk_binding_name(v)); break;
+	default:           snprintf(buf, len, "%u", v); break;
+	}
+}
 
-	if (*set) {
-		if (*cur != value)
-			report(c, file, line, "'%s %s' conflicts with '%s %s' at %s; keep one",
-			       kw, word, kw,
-			       is_mode ? egk_mode_name(*cur) : egk_default_name(*cur),
-			       *where);
+static void set_setting(struct parse_ctx *c, const char *file, int line,
+			enum setting_id id, uint32_t value)
+{
+	struct setting *s = &c->settings[id];
+
+	if (s->set) {
+		if (s->value != value) {
+			char now[32], first[32];
+
+			setting_text(id, value, now, sizeof(now));
+			setting_text(id, s->value, first, sizeof(first));
+			report(c, file, line, "'%s %s' conflicts with '%s %s' at %s:%d; keep one",
+			       setting_kw[id], now, setting_kw[id], first,
+			       s->file ? s->file : "?", s->line);
+		}
 		return;
 	}
-	*set = true;
-	*cur = (uint8_t)value;
-	if (asprintf(where, "%s:%d", file, line) < 0)
-		*where = NULL;
+	s->set = true;
+	s->value = value;
+	s->file = strdup(file);
+	s->line = line;
+	s->seq = c->nsettings++;
+	switch (id) {
+	case S_MODE:        c->pol->mode = (uint8_t)value; break;
+	case S_DEFAULT:     c->pol->def = (uint8_t)value; break;
+	case S_DNS_FILTER:  c->pol->dns_filter = (uint8_t)value; break;
+	case S_BINDING:     c->pol->binding = (uint8_t)value; break;
+	case S_TTL_FLOOR:   c->pol->ttl_floor = value; break;
+	case S_TTL_CEILING: c->pol->ttl_ceiling = value; break;
+	case S_COUNT:       break;
+	}
+}
+
+/* The floor may not exceed the ceiling, once every line has been read. */
+static void check_ttl_bounds(struct parse_ctx *c)
+{
+	const struct setting *fl = &c->settings[S_TTL_FLOOR];
+	const struct setting *ce = &c->settings[S_TTL_CEILING];
+	uint32_t floor = c->pol->ttl_floor, ceiling = c->pol->ttl_ceiling;
+
+	if (floor <= ceiling)
+		return;
+	if (fl->set && ce->set) {
+		if (fl->seq > ce->seq)
+			report(c, fl->file, fl->line,
+			       "'dns ttl-floor %u' is above 'dns ttl-ceiling %u' at %s:%d; the floor must not exceed the ceiling",
+			       floor, ceiling, ce->file, ce->line);
+		else
+			report(c, ce->file, ce->line,
+			       "'dns ttl-ceiling %u' is below 'dns ttl-floor %u' at %s:%d; the floor must not exceed the ceiling",
+			       ceiling, floor, fl->file, fl->line);
+	} else if (fl->set) {
+		report(c, fl->file, fl->line,
+		       "'dns ttl-floor %u' is above the default 'dns ttl-ceiling %u'; lower the floor or add a 'dns ttl-ceiling' line",
+		       floor, ceiling);
+	} else if (ce->set) {
+		report(c, ce->file, ce->line,
+		       "'dns ttl-ceiling %u' is below the default 'dns ttl-floor %u'; raise the ceiling or add a 'dns ttl-floor' line",
+		       ceiling, floor);
+	}
+}
+
+/*
+ * allow dns-name NAME: queries for NAME pass the DNS filter.  The same
+ * patterns as domain rules; no protocol, port or address.
+ */
+static void do_dns_name(struct parse_ctx *c, const char *file, int line,
+			char **w, int n)
+{
+	struct egk_rule r = { .action = EGRESSK_ACTION_ALLOW, .kind = EGRESSK_RULE_KIND_DNS_NAME };
+	char err[512], name[EGRESSK_DOMAIN_NAME_MAX + 1];
+	struct egk_rule tmp;
+
+	if (n < 3) {
+		report(c, file, line, "'allow dns-name' needs a name, e.g. 'allow dns-name .in-addr.arpa'");
+		return;
+	}
+	if (parse_prefix(w[2], &tmp, true, err, sizeof(err)) == 0 || strchr(w[2], ':')) {
+		report(c, file, line,
+		       "'%.*s%s' is an address: 'allow dns-name' takes a name (a resolver is 'allow dns ADDRESS')",
+		       QUOTE(w[2]));
+		return;
+	}
+	if (egk_domain_normalize(w[2], name, sizeof(name), err, sizeof(err))) {
+		report(c, file, line, "%s", err);
+		return;
+	}
+	if (n > 3) {
+		if (!strcmp(w[3], "port") || parse_proto(w[3]) >= 0)
+			report(c, file, line,
+			       "dns-name rules take no protocol or port: they only let queries for the name through the dns filter; to allow connections write 'allow domain NAME [port SPEC]'");
+		else
+			report(c, file, line, "unexpected '%s'; the form is 'allow dns-name NAME'", w[3]);
+		return;
+	}
+	if (c->too_many_domains)
+		return;
+	if (c->ndomains >= EGRESSK_MAX_DOMAIN_RULES) {
+		report(c, file, line,
+		       "too many domain and dns-name rules (at most %d per policy, both kinds together); '.example.com' covers a name and all its subdomains in one rule",
+		       EGRESSK_MAX_DOMAIN_RULES);
+		c->too_many_domains = true;
+		return;
+	}
+	c->ndomains++;
+	r.name = name;
+	add_rule(c, file, line, &r);
+}
+
+/* dns filter off|on|strict, dns ttl-floor SECONDS, dns ttl-ceiling SECONDS */
+static void do_dns_setting(struct parse_ctx *c, const char *file, int line,
+			   char **w, int n)
+{
+	if (n >= 2 && !strcmp(w[1], "filter")) {
+		int v = -1;
+
+		if (n == 3 && !strcmp(w[2], "off"))
+			v = EGRESSK_DNS_FILTER_OFF;
+		else if (n == 3 && !strcmp(w[2], "on"))
+			v = EGRESSK_DNS_FILTER_ON;
+		else if (n == 3 && !strcmp(w[2], "strict"))
+			v = EGRESSK_DNS_FILTER_STRICT;
+		if (v < 0) {
+			report(c, file, line, "the form is 'dns filter off|on|strict'");
+			return;
+		}
+		set_setting(c, file, line, S_DNS_FILTER, (uint32_t)v);
+	} else if (n >= 2 && (!strcmp(w[1], "ttl-floor") || !strcmp(w[1], "ttl-ceiling"))) {
+		bool floor = !strcmp(w[1], "ttl-floor");
+		long v;
+
+		if (n != 3) {
+			report(c, file, line, "the form is 'dns %s SECONDS'", w[1]);
+			return;
+		}
+		v = parse_uint(w[2], EGRESSK_DNS_TTL_MAX);
+		if (v == -1) {
+			report(c, file, line,
+			       "'%.*s%s' is not a number of seconds; the form is 'dns %s SECONDS'",
+			       QUOTE(w[2]), w[1]);
+			return;
+		}
+		if (v < 1) {
+			report(c, file, line,
+			       "'dns %s %.*s%s' is out of range: 1-%d seconds (a week)", w[1],
+			       QUOTE(w[2]), EGRESSK_DNS_TTL_MAX);
+			return;
+		}
+		set_setting(c, file, line, floor ? S_TTL_FLOOR : S_TTL_CEILING, (uint32_t)v);
+	} else {
+		report(c, file, line,
+		       "the form is 'dns filter off|on|strict', 'dns ttl-floor SECONDS' or 'dns ttl-ceiling SECONDS'");
+	}
 }
 
 static void parse_line(struct parse_ctx *c, char *buf, const char *file,
@@ -694,7 +870,7 @@ static void parse_line(struct parse_ctx *c, char *buf, const char *file,
 			report(c, file, line, "the form is 'mode enforce' or 'mode audit'");
 			return;
 		}
-		set_mode_or_default(c, file, line, true, v, w[1]);
+		set_setting(c, file, line, S_MODE, (uint32_t)v);
 	} else if (!strcmp(w[0], "default")) {
 		int v = -1;
 
@@ -706,14 +882,14 @@ static void parse_line(struct parse_ctx *c, char *buf, const char *file,
 			report(c, file, line, "the form is 'default reject' or 'default drop'");
 			return;
 		}
-		set_mode_or_default(c, file, line, false, v, w[1]);
+		set_setting(c, file, line, S_DEFAULT, (uint32_t)v);
 	} else if (!strcmp(w[0], "allow") || !strcmp(w[0], "deny")) {
 		bool allow = w[0][0] == 'a';
 		uint8_t action = allow ? EGRESSK_ACTION_ALLOW : EGRESSK_ACTION_DENY;
 
 		if (n < 2) {
 			report(c, file, line, "'%s' needs a rule: cidr%s", w[0],
-			       allow ? ", domain, dns or raw" : "");
+			       allow ? ", domain, dns, dns-name or raw" : "");
 			return;
 		}
 		if (!strcmp(w[1], "cidr")) {
@@ -721,6 +897,9 @@ static void parse_line(struct parse_ctx *c, char *buf, const char *file,
 		} else if (!allow && !strcmp(w[1], "domain")) {
 			report(c, file, line,
 			       "'deny domain' does not exist: domain rules can only allow (a name no rule allows is refused anyway); use 'deny cidr' for addresses");
+		} else if (!allow && !strcmp(w[1], "dns-name")) {
+			report(c, file, line,
+			       "'deny dns-name' does not exist: with the dns filter on, a query no domain or dns-name rule covers is refused anyway");
 		} else if (!allow) {
 			report(c, file, line, "'deny %s' does not exist; only 'deny cidr ...' does", w[1]);
 		} else if (!strcmp(w[1], "raw")) {
@@ -745,33 +924,24 @@ static void parse_line(struct parse_ctx *c, char *buf, const char *file,
 		} else if (!strcmp(w[1], "domain")) {
 			do_domain(c, file, line, w, n);
 		} else if (!strcmp(w[1], "dns-name")) {
-			char err[512], name[EGRESSK_DOMAIN_NAME_MAX + 1];
-
-			if (n != 3) {
-				report(c, file, line, "the form is 'allow dns-name NAME'");
-				return;
-			}
-			if (egk_domain_normalize(w[2], name, sizeof(name), err, sizeof(err))) {
-				report(c, file, line, "%s", err);
-				return;
-			}
-			report(c, file, line, dns_unsupported, "allow dns-name");
+			do_dns_name(c, file, line, w, n);
 		} else {
-			report(c, file, line, "unknown rule 'allow %s'; use cidr, domain, dns or raw", w[1]);
+			report(c, file, line, "unknown rule 'allow %s'; use cidr, domain, dns, dns-name or raw", w[1]);
 		}
 	} else if (!strcmp(w[0], "dns")) {
-		if (n != 3 || strcmp(w[1], "filter") ||
-		    (strcmp(w[2], "off") && strcmp(w[2], "on") && strcmp(w[2], "strict"))) {
-			report(c, file, line, "the form is 'dns filter off|on|strict'");
-			return;
-		}
-		report(c, file, line, dns_unsupported, "dns filter");
+		do_dns_setting(c, file, line, w, n);
 	} else if (!strcmp(w[0], "domain-binding")) {
-		if (n != 2 || (strcmp(w[1], "dns") && strcmp(w[1], "none"))) {
+		int v = -1;
+
+		if (n == 2 && !strcmp(w[1], "dns"))
+			v = EGRESSK_BINDING_DNS;
+		else if (n == 2 && !strcmp(w[1], "none"))
+			v = EGRESSK_BINDING_NONE;
+		if (v < 0) {
 			report(c, file, line, "the form is 'domain-binding dns|none'");
 			return;
 		}
-		report(c, file, line, dns_unsupported, "domain-binding");
+		set_setting(c, file, line, S_BINDING, (uint32_t)v);
 	} else if (!strcmp(w[0], "include")) {
 		if (n != 2) {
 			report(c, file, line, "the form is 'include FILE' or 'include preset:NAME'");
@@ -780,7 +950,7 @@ static void parse_line(struct parse_ctx *c, char *buf, const char *file,
 		do_include(c, file, line, w[1], basedir);
 	} else {
 		report(c, file, line,
-		       "unknown directive '%s'; expected mode, default, allow, deny or include", w[0]);
+		       "unknown directive '%s'; expected mode, default, allow, deny, dns, domain-binding or include", w[0]);
 	}
 }
 
@@ -941,8 +1111,9 @@ static void do_include(struct parse_ctx *c, const char *file, int line,
 
 static int finish(struct parse_ctx *c)
 {
-	free(c->mode_where);
-	free(c->def_where);
+	check_ttl_bounds(c);
+	for (int i = 0; i < S_COUNT; i++)
+		free(c->settings[i].file);
 	if (c->diag->total) {
 		free_rules(c->pol);
 		return c->diag->total;
@@ -996,4 +1167,32 @@ int egk_policy_parse_string(const char *name, const char *basedir,
 	parse_tracked(&c, f, name, NULL, basedir);
 	fclose(f);
 	return finish(&c);
+}
+
+/* ---- advice ------------------------------------------------------------ */
+
+int egk_policy_warn(const struct egk_policy *p, const char *name, FILE *f)
+{
+	bool domain = false, dns_name = false, dns = false;
+	int n = 0;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		switch (p->rules[i].kind) {
+		case EGRESSK_RULE_KIND_DOMAIN:   domain = true; break;
+		case EGRESSK_RULE_KIND_DNS_NAME: dns_name = true; break;
+		case EGRESSK_RULE_KIND_DNS:      dns = true; break;
+		}
+	}
+	if (domain && p->binding == EGRESSK_BINDING_DNS && !dns) {
+		fprintf(f, "%s: warning: domain rules with domain-binding dns need a pinned resolver ('allow dns ADDRESS'): no address is learned without one, so every domain flow is refused\n",
+			name);
+		n++;
+	}
+	if (p->dns_filter != EGRESSK_DNS_FILTER_OFF && dns && !domain && !dns_name) {
+		fprintf(f, "%s: warning: dns filter %s with no domain or dns-name rule: every query for %s will be refused; add 'allow dns-name NAME' lines or 'dns filter off'\n",
+			name, egk_dns_filter_name(p->dns_filter),
+			p->dns_filter == EGRESSK_DNS_FILTER_STRICT ? "any name" : "a dotted name");
+		n++;
+	}
+	return n;
 }

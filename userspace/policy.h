@@ -32,7 +32,7 @@ struct egk_rule {
 	uint8_t nranges;
 	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
 	struct egk_port_range *ranges;	/* nranges entries, heap */
-	char *name;		/* domain rules: the normalised pattern, heap */
+	char *name;		/* domain and dns-name rules: the normalised pattern, heap */
 	uint32_t id;		/* read back from the kernel */
 	uint64_t hits;		/* read back from the kernel */
 };
@@ -41,6 +41,10 @@ struct egk_policy {
 	uint8_t mode;		/* enum egressk_mode */
 	uint8_t def;		/* enum egressk_default */
 	uint32_t flags;		/* EGRESSK_POLICY_F_* */
+	uint8_t dns_filter;	/* enum egressk_dns_filter */
+	uint8_t binding;	/* enum egressk_domain_binding */
+	uint32_t ttl_floor;	/* seconds, 1..EGRESSK_DNS_TTL_MAX */
+	uint32_t ttl_ceiling;	/* seconds, >= ttl_floor */
 	struct egk_rule *rules;
 	size_t nrules;
 	size_t cap;
@@ -96,16 +100,28 @@ bool egk_domain_is_normal(const char *s);
 void egk_rule_format(const struct egk_rule *r, char *buf, size_t len);
 /* Render the prefix alone ("10.0.0.0/8", a bare address for host routes). */
 void egk_prefix_format(const struct egk_rule *r, char *buf, size_t len);
-/* mode/default/allow raw and every rule, one per line; a valid policy file. */
+/* mode, default, the DNS settings, allow raw and every rule, one per line;
+ * a valid policy file. */
 void egk_policy_print(FILE *f, const struct egk_policy *p);
 
+/*
+ * Advice about a valid policy that will not work as its author likely
+ * means: "NAME: warning: ..." lines to @f (NAME is the file, or <stdin>).
+ * Returns how many were printed.
+ */
+int egk_policy_warn(const struct egk_policy *p, const char *name, FILE *f);
+
 const char *egk_mode_name(unsigned int mode);
+const char *egk_dns_filter_name(unsigned int v);
+const char *egk_binding_name(unsigned int v);
+const char *egk_rule_kind_name(unsigned int kind);
 const char *egk_default_name(unsigned int def);
 const char *egk_proto_name(unsigned int proto);
 const char *egk_action_name(unsigned int action);
 
 struct json_object;
-/* {"mode","default","allow_raw","rules":[...]}; rules carry id and hits when
+/* {"mode","default","allow_raw","dns_filter","domain_binding","dns_ttl_floor",
+ * "dns_ttl_ceiling","rules":[...]}; rules carry id and hits when
  * @with_counters. */
 struct json_object *egk_policy_to_json(const struct egk_policy *p,
 				       bool with_counters);

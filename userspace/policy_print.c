@@ -23,6 +23,22 @@ const char *egk_default_name(unsigned int def)
 	       def == EGRESSK_DEFAULT_REJECT ? "reject" : "unknown";
 }
 
+const char *egk_dns_filter_name(unsigned int v)
+{
+	switch (v) {
+	case EGRESSK_DNS_FILTER_OFF:    return "off";
+	case EGRESSK_DNS_FILTER_ON:     return "on";
+	case EGRESSK_DNS_FILTER_STRICT: return "strict";
+	}
+	return "unknown";
+}
+
+const char *egk_binding_name(unsigned int v)
+{
+	return v == EGRESSK_BINDING_DNS ? "dns" :
+	       v == EGRESSK_BINDING_NONE ? "none" : "unknown";
+}
+
 const char *egk_proto_name(unsigned int proto)
 {
 	switch (proto) {
@@ -84,6 +100,10 @@ void egk_rule_format(const struct egk_rule *r, char *buf, size_t len)
 		}
 		return;
 	}
+	if (r->kind == EGRESSK_RULE_KIND_DNS_NAME) {
+		snprintf(buf, len, "allow dns-name %s", r->name ? r->name : "?");
+		return;
+	}
 	egk_prefix_format(r, prefix, sizeof(prefix));
 	if (r->kind == EGRESSK_RULE_KIND_DNS) {
 		snprintf(buf, len, "allow dns %s", prefix);
@@ -106,6 +126,10 @@ void egk_policy_print(FILE *f, const struct egk_policy *p)
 
 	fprintf(f, "mode %s\n", egk_mode_name(p->mode));
 	fprintf(f, "default %s\n", egk_default_name(p->def));
+	fprintf(f, "dns filter %s\n", egk_dns_filter_name(p->dns_filter));
+	fprintf(f, "dns ttl-floor %u\n", p->ttl_floor);
+	fprintf(f, "dns ttl-ceiling %u\n", p->ttl_ceiling);
+	fprintf(f, "domain-binding %s\n", egk_binding_name(p->binding));
 	if (p->flags & EGRESSK_POLICY_F_ALLOW_RAW)
 		fprintf(f, "allow raw\n");
 	for (size_t i = 0; i < p->nrules; i++) {
@@ -123,12 +147,13 @@ static struct json_object *port_json(unsigned int first, unsigned int last)
 	return pr;
 }
 
-static const char *kind_name(unsigned int kind)
+const char *egk_rule_kind_name(unsigned int kind)
 {
 	switch (kind) {
-	case EGRESSK_RULE_KIND_CIDR:   return "cidr";
-	case EGRESSK_RULE_KIND_DNS:    return "dns";
-	case EGRESSK_RULE_KIND_DOMAIN: return "domain";
+	case EGRESSK_RULE_KIND_CIDR:     return "cidr";
+	case EGRESSK_RULE_KIND_DNS:      return "dns";
+	case EGRESSK_RULE_KIND_DOMAIN:   return "domain";
+	case EGRESSK_RULE_KIND_DNS_NAME: return "dns-name";
 	}
 	return "unknown";
 }
@@ -144,7 +169,7 @@ static struct json_object *rule_to_json(const struct egk_rule *r, bool with_coun
 	if (with_counters)
 		json_object_object_add(o, "id", json_object_new_int64(r->id));
 	json_object_object_add(o, "action", json_object_new_string(egk_action_name(r->action)));
-	json_object_object_add(o, "kind", json_object_new_string(kind_name(r->kind)));
+	json_object_object_add(o, "kind", json_object_new_string(egk_rule_kind_name(r->kind)));
 	if (r->kind == EGRESSK_RULE_KIND_DOMAIN) {
 		/* ports are the ones covered: without a port list, 80 and 443 */
 		json_object_object_add(o, "name", json_object_new_string(r->name ? r->name : ""));
@@ -157,6 +182,12 @@ static struct json_object *rule_to_json(const struct egk_rule *r, bool with_coun
 		}
 		json_object_object_add(o, "ports", ports);
 		json_object_object_add(o, "default_ports", json_object_new_boolean(!r->nranges));
+		goto tail;
+	}
+	if (r->kind == EGRESSK_RULE_KIND_DNS_NAME) {
+		/* a name for the dns filter: no protocol, no ports */
+		json_object_put(ports);
+		json_object_object_add(o, "name", json_object_new_string(r->name ? r->name : ""));
 		goto tail;
 	}
 	json_object_object_add(o, "family", json_object_new_string(
@@ -188,6 +219,12 @@ struct json_object *egk_policy_to_json(const struct egk_policy *p, bool with_cou
 	json_object_object_add(o, "default", json_object_new_string(egk_default_name(p->def)));
 	json_object_object_add(o, "allow_raw",
 			       json_object_new_boolean(!!(p->flags & EGRESSK_POLICY_F_ALLOW_RAW)));
+	json_object_object_add(o, "dns_filter",
+			       json_object_new_string(egk_dns_filter_name(p->dns_filter)));
+	json_object_object_add(o, "domain_binding",
+			       json_object_new_string(egk_binding_name(p->binding)));
+	json_object_object_add(o, "dns_ttl_floor", json_object_new_int64(p->ttl_floor));
+	json_object_object_add(o, "dns_ttl_ceiling", json_object_new_int64(p->ttl_ceiling));
 	for (size_t i = 0; i < p->nrules; i++)
 		json_object_array_add(rules, rule_to_json(&p->rules[i], with_counters));
 	json_object_object_add(o, "rules", rules);

@@ -39,7 +39,8 @@ static char *parse_print(const char *text, struct egk_diag *d)
 
 /* ---- good inputs: input -> canonical printed form --------------------- */
 
-#define HDR "mode enforce\ndefault reject\n"
+#define DNSHDR "dns filter on\ndns ttl-floor 600\ndns ttl-ceiling 86400\ndomain-binding dns\n"
+#define HDR "mode enforce\ndefault reject\n" DNSHDR
 
 static const struct good_case {
 	const char *name;
@@ -48,9 +49,9 @@ static const struct good_case {
 } good[] = {
 	{ "empty policy gets the defaults", "", HDR },
 	{ "comments and blank lines", "# c\n\n   \n\t# x\n", HDR },
-	{ "mode audit", "mode audit\n", "mode audit\ndefault reject\n" },
-	{ "default drop", "default drop\n", "mode enforce\ndefault drop\n" },
-	{ "same mode twice is fine", "mode audit\nmode audit\n", "mode audit\ndefault reject\n" },
+	{ "mode audit", "mode audit\n", "mode audit\ndefault reject\n" DNSHDR },
+	{ "default drop", "default drop\n", "mode enforce\ndefault drop\n" DNSHDR },
+	{ "same mode twice is fine", "mode audit\nmode audit\n", "mode audit\ndefault reject\n" DNSHDR },
 	{ "allow raw", "allow raw\n", HDR "allow raw\n" },
 	{ "ipv4 prefix", "allow cidr 10.0.0.0/8\n", HDR "allow cidr 10.0.0.0/8\n" },
 	{ "bare ipv4 is a host route", "allow cidr 192.0.2.7\n", HDR "allow cidr 192.0.2.7\n" },
@@ -119,6 +120,47 @@ static const struct good_case {
 	  "allow domain .a.example\ndeny cidr 10.0.0.1\nallow domain b.example port 443\n",
 	  HDR "allow domain .a.example\ndeny cidr 10.0.0.1\nallow domain b.example port 443\n" },
 	{ "domain comment after", "allow domain .a.example # x\n", HDR "allow domain .a.example\n" },
+	/* DNS control: dns-name rules and the settings */
+	{ "dns-name exact", "allow dns-name example.com\n", HDR "allow dns-name example.com\n" },
+	{ "dns-name with subdomains", "allow dns-name .In-Addr.ARPA.\n",
+	  HDR "allow dns-name .in-addr.arpa\n" },
+	{ "dns-name subdomains only", "allow dns-name *.Example.org.\n",
+	  HDR "allow dns-name *.example.org\n" },
+	{ "dns-name single label", "allow dns-name db\n", HDR "allow dns-name db\n" },
+	{ "dns-name ip6.arpa", "allow dns-name .ip6.arpa\n", HDR "allow dns-name .ip6.arpa\n" },
+	{ "dns-name and domain rules keep file order",
+	  "allow domain .a.example\nallow dns-name b.example\nallow dns 192.0.2.53\n",
+	  HDR "allow domain .a.example\nallow dns-name b.example\nallow dns 192.0.2.53\n" },
+	{ "dns-name comment after", "allow dns-name a.example # x\n", HDR "allow dns-name a.example\n" },
+	{ "dns filter off", "dns filter off\n",
+	  "mode enforce\ndefault reject\ndns filter off\ndns ttl-floor 600\ndns ttl-ceiling 86400\ndomain-binding dns\n" },
+	{ "dns filter on is the default", "dns filter on\n", HDR },
+	{ "dns filter strict", "dns filter strict\n",
+	  "mode enforce\ndefault reject\ndns filter strict\ndns ttl-floor 600\ndns ttl-ceiling 86400\ndomain-binding dns\n" },
+	{ "domain-binding none", "domain-binding none\n",
+	  "mode enforce\ndefault reject\ndns filter on\ndns ttl-floor 600\ndns ttl-ceiling 86400\ndomain-binding none\n" },
+	{ "domain-binding dns is the default", "domain-binding dns\n", HDR },
+	{ "ttl floor and ceiling", "dns ttl-floor 60\ndns ttl-ceiling 3600\n",
+	  "mode enforce\ndefault reject\ndns filter on\ndns ttl-floor 60\ndns ttl-ceiling 3600\ndomain-binding dns\n" },
+	{ "ttl floor 1 and ceiling a week", "dns ttl-floor 1\ndns ttl-ceiling 604800\n",
+	  "mode enforce\ndefault reject\ndns filter on\ndns ttl-floor 1\ndns ttl-ceiling 604800\ndomain-binding dns\n" },
+	{ "ttl floor equal to ceiling", "dns ttl-ceiling 300\ndns ttl-floor 300\n",
+	  "mode enforce\ndefault reject\ndns filter on\ndns ttl-floor 300\ndns ttl-ceiling 300\ndomain-binding dns\n" },
+	{ "ttl floor under the default ceiling", "dns ttl-floor 86400\n",
+	  "mode enforce\ndefault reject\ndns filter on\ndns ttl-floor 86400\ndns ttl-ceiling 86400\ndomain-binding dns\n" },
+	{ "ttl ceiling over the default floor", "dns ttl-ceiling 600\n",
+	  "mode enforce\ndefault reject\ndns filter on\ndns ttl-floor 600\ndns ttl-ceiling 600\ndomain-binding dns\n" },
+	{ "ceiling first, floor later", "dns ttl-ceiling 100\n# x\ndns ttl-floor 50\n",
+	  "mode enforce\ndefault reject\ndns filter on\ndns ttl-floor 50\ndns ttl-ceiling 100\ndomain-binding dns\n" },
+	{ "same dns setting twice is fine", "dns filter strict\ndns filter strict\ndomain-binding none\n"
+	  "domain-binding none\ndns ttl-floor 60\ndns ttl-floor 60\n",
+	  "mode enforce\ndefault reject\ndns filter strict\ndns ttl-floor 60\ndns ttl-ceiling 86400\ndomain-binding none\n" },
+	{ "dns settings with tabs and comments", "dns\tfilter\toff # no filter\r\n",
+	  "mode enforce\ndefault reject\ndns filter off\ndns ttl-floor 600\ndns ttl-ceiling 86400\ndomain-binding dns\n" },
+	{ "every setting", "mode audit\ndefault drop\ndns filter strict\ndomain-binding none\n"
+	  "dns ttl-floor 30\ndns ttl-ceiling 60\nallow raw\n",
+	  "mode audit\ndefault drop\ndns filter strict\ndns ttl-floor 30\ndns ttl-ceiling 60\n"
+	  "domain-binding none\nallow raw\n" },
 };
 
 static void test_good(void)
@@ -240,13 +282,67 @@ static const struct bad_case {
 	{ "domain two names", "allow domain a.com b.com\n", "t.pol:1:", "unexpected 'b.com'" },
 	{ "deny domain", "deny domain a.com\n", "t.pol:1:",
 	  "'deny domain' does not exist: domain rules can only allow" },
-	{ "dns-name refused", "allow dns-name example.com\n", "t.pol:1:", "not supported yet" },
-	{ "dns-name bad", "allow dns-name ex!ample.com\n", "t.pol:1:", "'!' is not allowed" },
-	{ "dns filter refused", "dns filter strict\n", "t.pol:1:", "'dns filter' is not supported yet" },
+	{ "dns-name bad char", "allow dns-name ex!ample.com\n", "t.pol:1:", "'!' is not allowed" },
+	{ "dns-name without name", "allow dns-name\n", "t.pol:1:", "'allow dns-name' needs a name" },
+	{ "dns-name empty label", "allow dns-name a..example\n", "t.pol:1:", "empty label" },
+	{ "dns-name star in middle", "allow dns-name a.*.example\n", "t.pol:1:",
+	  "'*' may only lead the name" },
+	{ "dns-name only dot", "allow dns-name .\n", "t.pol:1:", "'.' is not a domain name" },
+	{ "dns-name label starts with -", "allow dns-name -a.example\n", "t.pol:1:",
+	  "label '-a' starts with '-'" },
+	{ "dns-name label too long",
+	  "allow dns-name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com\n",
+	  "t.pol:1:", "has a label longer than 63 characters" },
+	{ "dns-name ipv4 address", "allow dns-name 192.0.2.1\n", "t.pol:1:",
+	  "'192.0.2.1' is an address: 'allow dns-name' takes a name (a resolver is 'allow dns ADDRESS')" },
+	{ "dns-name ipv6 address", "allow dns-name 2001:db8::1\n", "t.pol:1:",
+	  "'2001:db8::1' is an address" },
+	{ "dns-name prefix", "allow dns-name 10.0.0.0/8\n", "t.pol:1:", "is an address" },
+	{ "dns-name with port", "allow dns-name a.example port 53\n", "t.pol:1:",
+	  "dns-name rules take no protocol or port" },
+	{ "dns-name with protocol", "allow dns-name a.example udp\n", "t.pol:1:",
+	  "dns-name rules take no protocol or port" },
+	{ "dns-name two names", "allow dns-name a.example b.example\n", "t.pol:1:",
+	  "unexpected 'b.example'; the form is 'allow dns-name NAME'" },
+	{ "deny dns-name", "deny dns-name a.example\n", "t.pol:1:", "'deny dns-name' does not exist" },
 	{ "dns filter bad value", "dns filter maybe\n", "t.pol:1:", "'dns filter off|on|strict'" },
-	{ "domain-binding refused", "domain-binding none\n", "t.pol:1:",
-	  "'domain-binding' is not supported yet" },
+	{ "dns filter without value", "dns filter\n", "t.pol:1:", "'dns filter off|on|strict'" },
+	{ "dns filter two values", "dns filter on off\n", "t.pol:1:", "'dns filter off|on|strict'" },
+	{ "dns filter uppercase", "dns filter ON\n", "t.pol:1:", "'dns filter off|on|strict'" },
+	{ "dns alone", "dns\n", "t.pol:1:", "'dns filter off|on|strict', 'dns ttl-floor SECONDS'" },
+	{ "dns unknown setting", "dns ttl 60\n", "t.pol:1:", "'dns ttl-ceiling SECONDS'" },
 	{ "domain-binding bad value", "domain-binding ip\n", "t.pol:1:", "'domain-binding dns|none'" },
+	{ "domain-binding without value", "domain-binding\n", "t.pol:1:", "'domain-binding dns|none'" },
+	{ "domain-binding two values", "domain-binding dns none\n", "t.pol:1:",
+	  "'domain-binding dns|none'" },
+	{ "conflicting dns filter", "dns filter on\n\ndns filter off\n", "t.pol:3:",
+	  "'dns filter off' conflicts with 'dns filter on' at t.pol:1; keep one" },
+	{ "conflicting domain-binding", "domain-binding none\ndomain-binding dns\n", "t.pol:2:",
+	  "'domain-binding dns' conflicts with 'domain-binding none' at t.pol:1" },
+	{ "conflicting ttl-floor", "dns ttl-floor 60\ndns ttl-floor 61\n", "t.pol:2:",
+	  "'dns ttl-floor 61' conflicts with 'dns ttl-floor 60' at t.pol:1" },
+	{ "conflicting ttl-ceiling", "dns ttl-ceiling 600\ndns ttl-ceiling 6000\n", "t.pol:2:",
+	  "'dns ttl-ceiling 6000' conflicts with 'dns ttl-ceiling 600' at t.pol:1" },
+	{ "ttl-floor 0", "dns ttl-floor 0\n", "t.pol:1:",
+	  "'dns ttl-floor 0' is out of range: 1-604800 seconds" },
+	{ "ttl-ceiling over a week", "dns ttl-ceiling 604801\n", "t.pol:1:",
+	  "'dns ttl-ceiling 604801' is out of range: 1-604800 seconds" },
+	{ "ttl-floor huge", "dns ttl-floor 99999999999999999999\n", "t.pol:1:", "out of range" },
+	{ "ttl-floor negative", "dns ttl-floor -5\n", "t.pol:1:", "'-5' is not a number of seconds" },
+	{ "ttl-floor with unit", "dns ttl-floor 10m\n", "t.pol:1:",
+	  "'10m' is not a number of seconds; the form is 'dns ttl-floor SECONDS'" },
+	{ "ttl-ceiling without value", "dns ttl-ceiling\n", "t.pol:1:",
+	  "the form is 'dns ttl-ceiling SECONDS'" },
+	{ "ttl-floor two values", "dns ttl-floor 1 2\n", "t.pol:1:",
+	  "the form is 'dns ttl-floor SECONDS'" },
+	{ "ttl floor above ceiling, floor last", "dns ttl-ceiling 600\n# x\ndns ttl-floor 900\n",
+	  "t.pol:3:", "'dns ttl-floor 900' is above 'dns ttl-ceiling 600' at t.pol:1; the floor must not exceed the ceiling" },
+	{ "ttl floor above ceiling, ceiling last", "dns ttl-floor 900\ndns ttl-ceiling 600\n",
+	  "t.pol:2:", "'dns ttl-ceiling 600' is below 'dns ttl-floor 900' at t.pol:1; the floor must not exceed the ceiling" },
+	{ "ttl floor above the default ceiling", "\ndns ttl-floor 86401\n", "t.pol:2:",
+	  "'dns ttl-floor 86401' is above the default 'dns ttl-ceiling 86400'" },
+	{ "ttl ceiling below the default floor", "dns ttl-ceiling 599\n", "t.pol:1:",
+	  "'dns ttl-ceiling 599' is below the default 'dns ttl-floor 600'" },
 	{ "include without file", "include\n", "t.pol:1:", "'include FILE'" },
 	{ "include missing file", "include /nonexistent/egressk.pol\n", "t.pol:1:",
 	  "cannot include '/nonexistent/egressk.pol'" },
@@ -377,6 +473,49 @@ out:
 	egk_diag_free(&d);
 }
 
+static void test_dns_structure(void)
+{
+	struct egk_policy p;
+	struct egk_diag d;
+	int n;
+
+	n = egk_policy_parse_string("t.pol", ".", "", &p, &d);
+	CHECK(n == 0 && p.dns_filter == EGRESSK_DNS_FILTER_ON && p.binding == EGRESSK_BINDING_DNS &&
+	      p.ttl_floor == EGRESSK_DNS_TTL_FLOOR_DEFAULT &&
+	      p.ttl_ceiling == EGRESSK_DNS_TTL_CEILING_DEFAULT,
+	      "dns structure: defaults are filter on, binding dns, 600 and 86400",
+	      "filter=%u binding=%u floor=%u ceiling=%u", p.dns_filter, p.binding, p.ttl_floor,
+	      p.ttl_ceiling);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	n = egk_policy_parse_string("t.pol", ".",
+		"dns filter strict\ndomain-binding none\ndns ttl-floor 30\ndns ttl-ceiling 7200\n"
+		"allow dns-name .In-Addr.Arpa.\nallow domain .github.com\n", &p, &d);
+	CHECK(n == 0 && p.dns_filter == EGRESSK_DNS_FILTER_STRICT &&
+	      p.binding == EGRESSK_BINDING_NONE && p.ttl_floor == 30 && p.ttl_ceiling == 7200,
+	      "dns structure: settings are read", "n=%d filter=%u binding=%u floor=%u ceiling=%u",
+	      n, p.dns_filter, p.binding, p.ttl_floor, p.ttl_ceiling);
+	CHECK(n == 0 && p.nrules == 2 && p.rules[0].kind == EGRESSK_RULE_KIND_DNS_NAME &&
+	      p.rules[0].action == EGRESSK_ACTION_ALLOW && p.rules[0].family == 0 &&
+	      p.rules[0].prefixlen == 0 && p.rules[0].proto == EGRESSK_PROTO_ANY &&
+	      p.rules[0].nranges == 0 && p.rules[0].ranges == NULL,
+	      "dns structure: dns-name rule is allow, no address, protocol or ports",
+	      "n=%d nrules=%zu", n, p.nrules);
+	if (n == 0 && p.nrules == 2)
+		CHECK_STR(p.rules[0].name, ".in-addr.arpa", "dns structure: dns-name name normalised");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	/* an error anywhere leaves no rules, whatever the settings said */
+	n = egk_policy_parse_string("t.pol", ".",
+		"allow dns-name a.example\ndns ttl-floor 700\ndns ttl-ceiling 650\n", &p, &d);
+	CHECK(n == 1 && p.nrules == 0, "dns structure: floor over ceiling loads nothing",
+	      "n=%d nrules=%zu", n, p.nrules);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+}
+
 /* egk_domain_normalize() directly: the normal form and its length bounds. */
 static void test_domain_normalize(void)
 {
@@ -471,6 +610,43 @@ static void test_domain_limits(void)
 	egk_policy_free(&p);
 	egk_diag_free(&d);
 	free(s);
+
+	/* dns-name rules count toward the same limit */
+	{
+		char *t = many_domains(EGRESSK_MAX_DOMAIN_RULES, 0);
+		size_t l = strlen(t);
+
+		t = realloc(t, l + 64);
+		strcpy(t + l, "allow dns-name one.too.many\n");
+		n = egk_policy_parse_string("t.pol", ".", t, &p, &d);
+		snprintf(want, sizeof(want), "t.pol:%d: too many domain and dns-name rules",
+			 EGRESSK_MAX_DOMAIN_RULES + 1);
+		CHECK(n == 1 && d.nmsgs == 1 && !strncmp(d.msgs[0], want, strlen(want)),
+		      "a dns-name rule past 65536 domain rules is refused", "n=%d msg=%s", n,
+		      d.nmsgs ? d.msgs[0] : "");
+		egk_policy_free(&p);
+		egk_diag_free(&d);
+		free(t);
+	}
+	{
+		char *t = NULL;
+		size_t tl = 0;
+		FILE *f = open_memstream(&t, &tl);
+
+		for (int i = 0; i < EGRESSK_MAX_DOMAIN_RULES; i++)
+			fprintf(f, "allow dns-name n%d.example\n", i);
+		fprintf(f, "allow domain last.example\n");
+		fclose(f);
+		n = egk_policy_parse_string("t.pol", ".", t, &p, &d);
+		snprintf(want, sizeof(want), "t.pol:%d: too many domain rules",
+			 EGRESSK_MAX_DOMAIN_RULES + 1);
+		CHECK(n == 1 && d.nmsgs == 1 && !strncmp(d.msgs[0], want, strlen(want)),
+		      "a domain rule past 65536 dns-name rules is refused", "n=%d msg=%s", n,
+		      d.nmsgs ? d.msgs[0] : "");
+		egk_policy_free(&p);
+		egk_diag_free(&d);
+		free(t);
+	}
 
 	/* 1000 cidr rules first: the domain limit counts domain rules only */
 	s = many_domains(EGRESSK_MAX_DOMAIN_RULES + 3, 1000);
@@ -592,6 +768,8 @@ static void test_limits(void)
 static bool same_rules(const struct egk_policy *a, const struct egk_policy *b)
 {
 	if (a->mode != b->mode || a->def != b->def || a->flags != b->flags ||
+	    a->dns_filter != b->dns_filter || a->binding != b->binding ||
+	    a->ttl_floor != b->ttl_floor || a->ttl_ceiling != b->ttl_ceiling ||
 	    a->nrules != b->nrules)
 		return false;
 	for (size_t i = 0; i < a->nrules; i++) {
@@ -621,6 +799,11 @@ static void test_round_trip(void)
 		"deny cidr ::/0\n",
 		"allow domain Example.COM.\nallow domain .github.com port 443,22,8000-8100\n"
 		"allow domain *.Example.org tcp\nallow cidr 10.0.0.0/8\nallow domain x_y.example port 1\n",
+		"dns filter strict\ndomain-binding none\ndns ttl-floor 1\ndns ttl-ceiling 604800\n"
+		"allow dns-name .In-Addr.Arpa\nallow dns-name *.Ip6.arpa.\nallow dns-name db\n"
+		"allow dns 192.0.2.53\nallow domain .github.com port 22,443\n",
+		"dns filter off\ndns ttl-ceiling 600\ndns ttl-floor 600\nallow domain a.example\n",
+		"mode audit\ndomain-binding dns\ndns filter on\nallow dns-name x.example\n",
 	};
 
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
@@ -639,6 +822,18 @@ static void test_round_trip(void)
 		snprintf(name, sizeof(name), "round trip %zu", i);
 		CHECK(n1 == 0 && n2 == 0 && same_rules(&a, &b), name, "n1=%d n2=%d printed=[%s]",
 		      n1, n2, printed);
+		/* and printing again gives the same text: show | apply | show is stable */
+		{
+			char *again = NULL;
+			size_t alen = 0;
+			FILE *g = open_memstream(&again, &alen);
+
+			egk_policy_print(g, &b);
+			fclose(g);
+			snprintf(name, sizeof(name), "round trip %zu prints the same text", i);
+			CHECK_STR(again, printed, name);
+			free(again);
+		}
 		egk_policy_free(&a);
 		egk_policy_free(&b);
 		egk_diag_free(&d1);
@@ -766,6 +961,52 @@ static void test_includes(void)
 	egk_diag_free(&d);
 	unsetenv("EGRESSK_PRESET_DIR");
 
+	/* settings inside included files and presets count as the file's own:
+	 * the same value again is fine, a different one is an error that
+	 * names the first line, wherever it was */
+	char want2[2 * PATH_MAX + 200];
+
+	write_file("sub/dns.pol", "dns filter strict\ndns ttl-floor 120\nallow dns-name .corp.example\n");
+	write_file("dnsinc.pol", "include sub/dns.pol\ndns filter strict\nallow dns 192.0.2.53\n");
+	n = parse_path("dnsinc.pol", &p, &d);
+	CHECK(n == 0 && p.dns_filter == EGRESSK_DNS_FILTER_STRICT && p.ttl_floor == 120 &&
+	      p.nrules == 2 && p.rules[0].kind == EGRESSK_RULE_KIND_DNS_NAME,
+	      "dns settings in an included file apply to the policy", "n=%d msg=%s", n,
+	      d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	write_file("dnsconf.pol", "\ninclude sub/dns.pol\ndns filter on\n");
+	n = parse_path("dnsconf.pol", &p, &d);
+	snprintf(want2, sizeof(want2),
+		 "%s/dnsconf.pol:3: 'dns filter on' conflicts with 'dns filter strict' at %s/sub/dns.pol:1",
+		 tmpdir, tmpdir);
+	CHECK(n == 1 && !strncmp(d.msgs[0], want2, strlen(want2)),
+	      "a dns setting conflicting with an included one names the included line",
+	      "n=%d msg=%s want=%s", n, d.nmsgs ? d.msgs[0] : "", want2);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	write_file("ttlinc.pol", "dns ttl-ceiling 100\ninclude sub/dns.pol\n");
+	n = parse_path("ttlinc.pol", &p, &d);
+	snprintf(want2, sizeof(want2),
+		 "%s/sub/dns.pol:2: 'dns ttl-floor 120' is above 'dns ttl-ceiling 100' at %s/ttlinc.pol:1",
+		 tmpdir, tmpdir);
+	CHECK(n == 1 && !strncmp(d.msgs[0], want2, strlen(want2)),
+	      "floor over ceiling across an include names both lines", "n=%d msg=%s want=%s", n,
+	      d.nmsgs ? d.msgs[0] : "", want2);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	write_file("presets/dnscorp", "domain-binding none\nallow domain .corp.example\n");
+	write_file("dnspreset.pol", "include preset:dnscorp\ndomain-binding dns\n");
+	setenv("EGRESSK_PRESET_DIR", sub, 1);
+	n = parse_path("dnspreset.pol", &p, &d);
+	CHECK(n == 1 && strstr(d.msgs[0], "dnspreset.pol:2: 'domain-binding dns' conflicts with 'domain-binding none' at ") &&
+	      strstr(d.msgs[0], "presets/dnscorp:1"),
+	      "a preset's domain-binding conflicts like mode does", "n=%d msg=%s", n,
+	      d.nmsgs ? d.msgs[0] : "");
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+	unsetenv("EGRESSK_PRESET_DIR");
+
 	/* stdin: includes resolve relative to the current directory */
 	write_file("stdin.pol", "include sub/b.pol\nallow cidr 10.0.0.0/8\nbogus\n");
 	if (getcwd(cwd, sizeof(cwd)) && chdir(tmpdir) == 0) {
@@ -853,6 +1094,105 @@ static void test_json(void)
 	json_object_put(o);
 	egk_policy_free(&p);
 	egk_diag_free(&d);
+
+	/* the DNS settings and a dns-name rule */
+	egk_policy_parse_string("t.pol", ".", "", &p, &d);
+	o = egk_policy_to_json(&p, false);
+	CHECK(json_object_object_get_ex(o, "dns_filter", &v) &&
+	      !strcmp(json_object_get_string(v), "on") &&
+	      json_object_object_get_ex(o, "domain_binding", &v) &&
+	      !strcmp(json_object_get_string(v), "dns") &&
+	      json_object_object_get_ex(o, "dns_ttl_floor", &v) && json_object_get_int(v) == 600 &&
+	      json_object_object_get_ex(o, "dns_ttl_ceiling", &v) && json_object_get_int(v) == 86400,
+	      "json: default dns settings", "%s", json_object_to_json_string(o));
+	json_object_put(o);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	egk_policy_parse_string("t.pol", ".",
+		"dns filter strict\ndomain-binding none\ndns ttl-floor 5\ndns ttl-ceiling 50\n"
+		"allow dns-name .In-Addr.Arpa\n", &p, &d);
+	o = egk_policy_to_json(&p, true);
+	CHECK(json_object_object_get_ex(o, "dns_filter", &v) &&
+	      !strcmp(json_object_get_string(v), "strict") &&
+	      json_object_object_get_ex(o, "domain_binding", &v) &&
+	      !strcmp(json_object_get_string(v), "none") &&
+	      json_object_object_get_ex(o, "dns_ttl_floor", &v) && json_object_get_int(v) == 5 &&
+	      json_object_object_get_ex(o, "dns_ttl_ceiling", &v) && json_object_get_int(v) == 50,
+	      "json: dns settings", "%s", json_object_to_json_string(o));
+	json_object_object_get_ex(o, "rules", &rules);
+	r0 = json_object_array_get_idx(rules, 0);
+	CHECK(r0 && json_object_object_get_ex(r0, "kind", &v) &&
+	      !strcmp(json_object_get_string(v), "dns-name") &&
+	      json_object_object_get_ex(r0, "name", &v) &&
+	      !strcmp(json_object_get_string(v), ".in-addr.arpa") &&
+	      json_object_object_get_ex(r0, "action", &v) &&
+	      !strcmp(json_object_get_string(v), "allow") &&
+	      !json_object_object_get_ex(r0, "ports", NULL) &&
+	      !json_object_object_get_ex(r0, "proto", NULL) &&
+	      !json_object_object_get_ex(r0, "address", NULL) &&
+	      json_object_object_get_ex(r0, "hits", NULL) &&
+	      json_object_object_get_ex(r0, "text", &v) &&
+	      !strcmp(json_object_get_string(v), "allow dns-name .in-addr.arpa"),
+	      "json: dns-name rule has kind, name, hits and text only",
+	      "%s", r0 ? json_object_to_json_string(r0) : "(none)");
+	json_object_put(o);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+}
+
+/* ---- warnings (check and apply) ---------------------------------------- */
+
+static const struct warn_case {
+	const char *name;
+	const char *in;
+	int count;
+	const char *phrase;	/* in the output, or NULL */
+} warns[] = {
+	{ "warn: domain rules without a pinned resolver", "allow domain .github.com\n", 1,
+	  "w.pol: warning: domain rules with domain-binding dns need a pinned resolver ('allow dns ADDRESS'): no address is learned without one, so every domain flow is refused\n" },
+	{ "warn: a preset-like policy without a resolver",
+	  "allow domain .github.com\nallow domain .githubusercontent.com\nallow cidr 10.0.0.0/8\n", 1,
+	  "need a pinned resolver" },
+	{ "warn: none with a pinned resolver", "allow domain .github.com\nallow dns 192.0.2.53\n",
+	  0, NULL },
+	{ "warn: none with domain-binding none", "allow domain .github.com\ndomain-binding none\n",
+	  0, NULL },
+	{ "warn: none for dns-name rules alone", "allow dns-name .in-addr.arpa\n", 0, NULL },
+	{ "warn: filter on, a resolver and no name rule", "allow dns 192.0.2.53\n", 1,
+	  "w.pol: warning: dns filter on with no domain or dns-name rule: every query for a dotted name will be refused" },
+	{ "warn: filter strict, a resolver and no name rule",
+	  "dns filter strict\nallow dns 192.0.2.53\nallow cidr 10.0.0.0/8\n", 1,
+	  "dns filter strict with no domain or dns-name rule: every query for any name will be refused" },
+	{ "warn: none with the filter off", "dns filter off\nallow dns 192.0.2.53\n", 0, NULL },
+	{ "warn: none with a dns-name rule", "allow dns 192.0.2.53\nallow dns-name .corp.example\n",
+	  0, NULL },
+	{ "warn: none with a domain rule", "allow dns 192.0.2.53\nallow domain a.example\n", 0, NULL },
+	{ "warn: none for a cidr-only policy", "allow cidr 10.0.0.0/8\n", 0, NULL },
+	{ "warn: none for the empty policy", "", 0, NULL },
+};
+
+static void test_warnings(void)
+{
+	for (size_t i = 0; i < sizeof(warns) / sizeof(warns[0]); i++) {
+		struct egk_policy p;
+		struct egk_diag d;
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f;
+		int n, w;
+
+		n = egk_policy_parse_string("w.pol", ".", warns[i].in, &p, &d);
+		f = open_memstream(&out, &len);
+		w = egk_policy_warn(&p, "w.pol", f);
+		fclose(f);
+		CHECK(n == 0 && w == warns[i].count &&
+		      (warns[i].phrase ? strstr(out, warns[i].phrase) != NULL : len == 0),
+		      warns[i].name, "n=%d warnings=%d out=[%s]", n, w, out);
+		free(out);
+		egk_policy_free(&p);
+		egk_diag_free(&d);
+	}
 }
 
 int main(void)
@@ -862,12 +1202,14 @@ int main(void)
 	test_error_collection();
 	test_structure();
 	test_domain_structure();
+	test_dns_structure();
 	test_domain_normalize();
 	test_limits();
 	test_domain_limits();
 	test_round_trip();
 	test_includes();
 	test_json();
+	test_warnings();
 	{
 		char cmd[PATH_MAX + 16];
 
