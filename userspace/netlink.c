@@ -246,18 +246,23 @@ static int transact(struct egk_nl *nl, struct nl_msg *msg,
 	return rq.err;
 }
 
-static struct nl_msg *new_req(struct egk_nl *nl, uint8_t cmd, int flags, size_t size)
+static struct nl_msg *new_req_family(int family, uint8_t cmd, int flags, size_t size)
 {
 	struct nl_msg *msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 
 	if (!msg)
 		return NULL;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 			 flags | NLM_F_ACK, cmd, EGRESSK_GENL_VERSION)) {
 		nlmsg_free(msg);
 		return NULL;
 	}
 	return msg;
+}
+
+static struct nl_msg *new_req(struct egk_nl *nl, uint8_t cmd, int flags, size_t size)
+{
+	return new_req_family(nl->family, cmd, flags, size);
 }
 
 static int nomem(struct egk_nl *nl, struct nl_msg *msg)
@@ -268,10 +273,10 @@ static int nomem(struct egk_nl *nl, struct nl_msg *msg)
 }
 
 /* A request naming one namespace: NETNS_FD, and FLAGS when set. */
-static struct nl_msg *target_req(struct egk_nl *nl, uint8_t cmd, int flags,
-				 int netns_fd, uint32_t egk_flags)
+static struct nl_msg *target_req_family(int family, uint8_t cmd, int flags,
+					int netns_fd, uint32_t egk_flags)
 {
-	struct nl_msg *msg = new_req(nl, cmd, flags, 0);
+	struct nl_msg *msg = new_req_family(family, cmd, flags, 0);
 
 	if (!msg)
 		return NULL;
@@ -281,6 +286,12 @@ static struct nl_msg *target_req(struct egk_nl *nl, uint8_t cmd, int flags,
 		return NULL;
 	}
 	return msg;
+}
+
+static struct nl_msg *target_req(struct egk_nl *nl, uint8_t cmd, int flags,
+				 int netns_fd, uint32_t egk_flags)
+{
+	return target_req_family(nl->family, cmd, flags, netns_fd, egk_flags);
 }
 
 static int parse_top(struct nl_msg *msg, struct nlattr **tb)
@@ -322,7 +333,7 @@ static size_t rule_size_estimate(const struct egk_rule *r)
 	size_t ports = r->nranges ? 4 + (size_t)r->nranges * 20 : 0;
 
 	/* nest + action + kind + name + ports */
-	if (r->kind == EGRESSK_RULE_KIND_DOMAIN)
+	if (r->kind == EGRESSK_RULE_KIND_DOMAIN || r->kind == EGRESSK_RULE_KIND_DNS_NAME)
 		return 4 + 8 + 8 + NLA_ALIGN(4 + (r->name ? strlen(r->name) : 0) + 1) + ports;
 	/* nest + action + kind + addr + prefixlen + proto + ports */
 	return 4 + 8 + 8 + (r->family == AF_INET ? 8 : 20) + 8 + 8 + ports;
@@ -363,6 +374,13 @@ int egk_nl_put_rule(struct nl_msg *msg, const struct egk_rule *r)
 		if (!r->name || nla_put_string(msg, EGRESSK_RULE_A_NAME, r->name) < 0)
 			return -ENOMEM;
 		if (r->nranges && put_ports(msg, r) < 0)
+			return -ENOMEM;
+		nla_nest_end(msg, rule);
+		return 0;
+	}
+	if (r->kind == EGRESSK_RULE_KIND_DNS_NAME) {
+		/* NAME only: no address, protocol or ports */
+		if (!r->name || nla_put_string(msg, EGRESSK_RULE_A_NAME, r->name) < 0)
 			return -ENOMEM;
 		nla_nest_end(msg, rule);
 		return 0;
@@ -427,6 +445,27 @@ static int commit_reply(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
+struct nl_msg *egk_nl_txn_begin_msg(int family, int netns_fd, uint32_t flags,
+				    const struct egk_policy *p)
+{
+	struct nl_msg *msg = target_req_family(family, EGRESSK_CMD_TXN_BEGIN, 0, netns_fd, flags);
+
+	/* the DNS settings are always sent, so the kernel's defaults never
+	 * decide what a policy file means */
+	if (!msg ||
+	    nla_put_u8(msg, EGRESSK_A_MODE, p->mode) < 0 ||
+	    nla_put_u8(msg, EGRESSK_A_DEFAULT, p->def) < 0 ||
+	    nla_put_u32(msg, EGRESSK_A_POLICY_FLAGS, p->flags) < 0 ||
+	    nla_put_u8(msg, EGRESSK_A_DNS_FILTER, p->dns_filter) < 0 ||
+	    nla_put_u8(msg, EGRESSK_A_DOMAIN_BINDING, p->binding) < 0 ||
+	    nla_put_u32(msg, EGRESSK_A_DNS_TTL_FLOOR, p->ttl_floor) < 0 ||
+	    nla_put_u32(msg, EGRESSK_A_DNS_TTL_CEILING, p->ttl_ceiling) < 0) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
 int egk_nl_apply(struct egk_nl *nl, int netns_fd, uint32_t flags,
 		 const struct egk_policy *p, struct egk_ident *out)
 {
@@ -436,12 +475,9 @@ int egk_nl_apply(struct egk_nl *nl, int netns_fd, uint32_t flags,
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	msg = target_req(nl, EGRESSK_CMD_TXN_BEGIN, 0, netns_fd, flags);
-	if (!msg ||
-	    nla_put_u8(msg, EGRESSK_A_MODE, p->mode) < 0 ||
-	    nla_put_u8(msg, EGRESSK_A_DEFAULT, p->def) < 0 ||
-	    nla_put_u32(msg, EGRESSK_A_POLICY_FLAGS, p->flags) < 0)
-		return nomem(nl, msg);
+	msg = egk_nl_txn_begin_msg(nl->family, netns_fd, flags, p);
+	if (!msg)
+		return nomem(nl, NULL);
 	err = transact(nl, msg, NULL, NULL);
 	if (err)
 		return err;
@@ -486,7 +522,7 @@ int egk_nl_read_rule(struct nlattr *nest, struct egk_rule *r,
 		return -EPROTO;
 	r->action = get_u8(tb[EGRESSK_RULE_A_ACTION], 0);
 	r->kind = get_u8(tb[EGRESSK_RULE_A_KIND], 0);
-	if (r->kind == EGRESSK_RULE_KIND_DOMAIN) {
+	if (r->kind == EGRESSK_RULE_KIND_DOMAIN || r->kind == EGRESSK_RULE_KIND_DNS_NAME) {
 		struct nlattr *n = tb[EGRESSK_RULE_A_NAME];
 		const char *s;
 		int len;
@@ -501,7 +537,14 @@ int egk_nl_read_rule(struct nlattr *nest, struct egk_rule *r,
 		    strlen(s) != (size_t)len - 1 || !egk_domain_is_normal(s))
 			return -EPROTO;
 		r->name = (char *)s;
-		r->proto = EGRESSK_PROTO_TCP;
+		if (r->kind == EGRESSK_RULE_KIND_DNS_NAME) {
+			/* a dns-name rule has no protocol or ports */
+			if (tb[EGRESSK_RULE_A_PORTS])
+				return -EPROTO;
+			r->proto = EGRESSK_PROTO_ANY;
+		} else {
+			r->proto = EGRESSK_PROTO_TCP;
+		}
 		goto ports;
 	}
 	if (tb[EGRESSK_RULE_A_ADDR4] && nla_len(tb[EGRESSK_RULE_A_ADDR4]) == 4) {
@@ -545,6 +588,13 @@ struct get_ctx {
 static int policy_msg(struct nl_msg *msg, void *arg)
 {
 	struct get_ctx *g = arg;
+
+	return egk_nl_read_policy_msg(msg, g->p, g->id);
+}
+
+int egk_nl_read_policy_msg(struct nl_msg *msg, struct egk_policy *p, struct egk_ident *id)
+{
+	struct get_ctx gg = { .p = p, .id = id }, *g = &gg;
 	struct nlattr *tb[EGRESSK_A_MAX + 1];
 	struct egk_port_range ranges[EGRESSK_MAX_PORT_RANGES];
 	struct nlattr *a;
@@ -560,6 +610,16 @@ static int policy_msg(struct nl_msg *msg, void *arg)
 		g->p->def = get_u8(tb[EGRESSK_A_DEFAULT], 0);
 	if (tb[EGRESSK_A_POLICY_FLAGS])
 		g->p->flags = get_u32(tb[EGRESSK_A_POLICY_FLAGS]);
+	/* absent from a module older than DNS control: the defaults stay
+	 * (egk_policy_init), which is what such a module enforces */
+	if (tb[EGRESSK_A_DNS_FILTER])
+		g->p->dns_filter = get_u8(tb[EGRESSK_A_DNS_FILTER], EGRESSK_DNS_FILTER_ON);
+	if (tb[EGRESSK_A_DOMAIN_BINDING])
+		g->p->binding = get_u8(tb[EGRESSK_A_DOMAIN_BINDING], EGRESSK_BINDING_DNS);
+	if (tb[EGRESSK_A_DNS_TTL_FLOOR] && get_u32(tb[EGRESSK_A_DNS_TTL_FLOOR]))
+		g->p->ttl_floor = get_u32(tb[EGRESSK_A_DNS_TTL_FLOOR]);
+	if (tb[EGRESSK_A_DNS_TTL_CEILING] && get_u32(tb[EGRESSK_A_DNS_TTL_CEILING]))
+		g->p->ttl_ceiling = get_u32(tb[EGRESSK_A_DNS_TTL_CEILING]);
 	if (!tb[EGRESSK_A_RULES])
 		return 0;
 	nla_for_each_nested(a, tb[EGRESSK_A_RULES], rem) {
@@ -604,6 +664,119 @@ int egk_nl_policy_get(struct egk_nl *nl, int netns_fd, uint32_t flags,
 	return 0;
 }
 
+/* The kernel sends a valid lowercase name; kept printable whatever it is. */
+static void copy_safe_name(char *dst, size_t dstlen, struct nlattr *a)
+{
+	const char *s = nla_data(a);
+	size_t n = 0, len = (size_t)nla_len(a);
+
+	for (size_t i = 0; i < len && s[i] && n < dstlen - 1; i++) {
+		char ch = s[i];
+
+		dst[n++] = ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+			    ch == '-' || ch == '_' || ch == '.') ? ch : '?';
+	}
+	dst[n] = '\0';
+}
+
+int egk_nl_read_learned(struct nl_msg *msg, struct egk_learned *l)
+{
+	struct nlattr *tb[EGRESSK_A_MAX + 1];
+	struct nlattr *e[EGRESSK_LEARNED_A_MAX + 1];
+
+	memset(l, 0, sizeof(*l));
+	if (parse_top(msg, tb) < 0 || !tb[EGRESSK_A_LEARNED])
+		return -EPROTO;
+	if (nla_parse_nested(e, EGRESSK_LEARNED_A_MAX, tb[EGRESSK_A_LEARNED], NULL) < 0)
+		return -EPROTO;
+	if (e[EGRESSK_LEARNED_A_ADDR4] && nla_len(e[EGRESSK_LEARNED_A_ADDR4]) == 4) {
+		l->family = AF_INET;
+		memcpy(l->addr, nla_data(e[EGRESSK_LEARNED_A_ADDR4]), 4);
+	} else if (e[EGRESSK_LEARNED_A_ADDR6] && nla_len(e[EGRESSK_LEARNED_A_ADDR6]) == 16) {
+		l->family = AF_INET6;
+		memcpy(l->addr, nla_data(e[EGRESSK_LEARNED_A_ADDR6]), 16);
+	} else {
+		return -EPROTO;
+	}
+	if (e[EGRESSK_LEARNED_A_NAME])
+		copy_safe_name(l->name, sizeof(l->name), e[EGRESSK_LEARNED_A_NAME]);
+	l->expires = get_u32(e[EGRESSK_LEARNED_A_EXPIRES]);
+	l->has_rule_id = e[EGRESSK_LEARNED_A_RULE_ID] &&
+			 nla_len(e[EGRESSK_LEARNED_A_RULE_ID]) >= 4;
+	l->rule_id = get_u32(e[EGRESSK_LEARNED_A_RULE_ID]);
+	return 0;
+}
+
+static int learned_msg(struct nl_msg *msg, void *arg)
+{
+	struct egk_learned_list *out = arg;
+	struct nlattr *tb[EGRESSK_A_MAX + 1];
+	int err;
+
+	if (parse_top(msg, tb) < 0)
+		return -EPROTO;
+	if (tb[EGRESSK_A_NETNS_INODE]) {
+		out->inode = get_u32(tb[EGRESSK_A_NETNS_INODE]);
+		out->cookie = get_u64(tb[EGRESSK_A_NETNS_COOKIE]);
+	}
+	if (!tb[EGRESSK_A_LEARNED])
+		return 0;
+	if (out->n == out->cap) {
+		size_t ncap = out->cap ? out->cap * 2 : 64;
+		struct egk_learned *v = realloc(out->v, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		out->v = v;
+		out->cap = ncap;
+	}
+	err = egk_nl_read_learned(msg, &out->v[out->n]);
+	if (err)
+		return err;
+	out->n++;
+	return 0;
+}
+
+static int learned_cmp(const void *a, const void *b)
+{
+	const struct egk_learned *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	if (x->family != y->family)
+		return x->family == AF_INET ? -1 : 1;
+	return memcmp(x->addr, y->addr, 16);
+}
+
+int egk_nl_learned_get(struct egk_nl *nl, int netns_fd, uint32_t flags,
+		       struct egk_learned_list *out)
+{
+	struct nl_msg *msg;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	msg = target_req(nl, EGRESSK_CMD_LEARNED_GET, NLM_F_DUMP, netns_fd, flags);
+	if (!msg)
+		return nomem(nl, NULL);
+	err = transact(nl, msg, learned_msg, out);
+	if (err == -EPROTO && !nl->msg[0])
+		snprintf(nl->msg, sizeof(nl->msg), "malformed learned-address dump from the kernel");
+	if (err) {
+		egk_learned_list_free(out);
+		return err;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), learned_cmp);
+	return 0;
+}
+
+void egk_learned_list_free(struct egk_learned_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
 int egk_nl_policy_del(struct egk_nl *nl, int netns_fd, uint32_t flags)
 {
 	struct nl_msg *msg = target_req(nl, EGRESSK_CMD_POLICY_DEL, 0, netns_fd, flags);
@@ -640,6 +813,14 @@ static void read_state(struct nlattr **tb, struct egk_ns_state *st)
 		st->stats.flows_table_full = get_u64(s[EGRESSK_STATS_A_FLOWS_TABLE_FULL]);
 		st->stats.flows_policy_cut = get_u64(s[EGRESSK_STATS_A_FLOWS_POLICY_CUT]);
 		st->stats.flows_active = get_u64(s[EGRESSK_STATS_A_FLOWS_ACTIVE]);
+		st->stats.dns_queries = get_u64(s[EGRESSK_STATS_A_DNS_QUERIES]);
+		st->stats.dns_refused = get_u64(s[EGRESSK_STATS_A_DNS_REFUSED]);
+		st->stats.dns_unpinned = get_u64(s[EGRESSK_STATS_A_DNS_UNPINNED]);
+		st->stats.dns_learned = get_u64(s[EGRESSK_STATS_A_DNS_LEARNED]);
+		st->stats.dns_learn_full = get_u64(s[EGRESSK_STATS_A_DNS_LEARN_FULL]);
+		st->stats.dns_ignored = get_u64(s[EGRESSK_STATS_A_DNS_IGNORED]);
+		st->stats.flows_not_learned = get_u64(s[EGRESSK_STATS_A_FLOWS_NOT_LEARNED]);
+		st->stats.learned_active = get_u64(s[EGRESSK_STATS_A_LEARNED_ACTIVE]);
 	}
 }
 
@@ -701,20 +882,10 @@ struct mon_ctx {
 	bool stop;
 };
 
-/* The kernel sends a valid lowercase name; printed safely whatever it is. */
 static void copy_event_name(struct egk_event *ev, struct nlattr *a)
 {
-	const char *s = nla_data(a);
-	size_t n = 0, len = (size_t)nla_len(a);
-
-	for (size_t i = 0; i < len && s[i] && n < sizeof(ev->name) - 1; i++) {
-		char ch = s[i];
-
-		ev->name[n++] = ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-				 ch == '-' || ch == '_' || ch == '.') ? ch : '?';
-	}
-	ev->name[n] = '\0';
-	ev->has_name = n > 0;
+	copy_safe_name(ev->name, sizeof(ev->name), a);
+	ev->has_name = ev->name[0] != '\0';
 }
 
 int egk_nl_read_event(struct nl_msg *msg, struct egk_event *ev)

@@ -20,12 +20,32 @@ struct egk_ident {
 	uint64_t version;
 };
 
-/* EGRESSK_STATS_A_*: packets, then flows of domain inspection */
+/* EGRESSK_STATS_A_*: packets, then flows of domain inspection, then DNS */
 struct egk_counters {
 	uint64_t allowed, rejected, dropped, audited, raw_rejected, events_lost, malformed;
 	uint64_t flows_inspected, flows_domain_allowed, flows_domain_rejected;
 	uint64_t flows_hold_limit, flows_hold_timeout, flows_table_full;
 	uint64_t flows_policy_cut, flows_active;
+	uint64_t dns_queries, dns_refused, dns_unpinned, dns_learned, dns_learn_full;
+	uint64_t dns_ignored, flows_not_learned, learned_active;
+};
+
+/* One EGRESSK_CMD_LEARNED_GET entry: an address learned for a name. */
+struct egk_learned {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	/* EGRESSK_LEARNED_A_NAME, with any byte outside [a-z0-9._-] made '?' */
+	char name[EGRESSK_DOMAIN_NAME_MAX + 1];
+	uint32_t expires;	/* seconds from now; 0: expired, kept while in use */
+	uint32_t rule_id;
+	bool has_rule_id;
+};
+
+struct egk_learned_list {
+	struct egk_learned *v;
+	size_t n, cap;
+	uint32_t inode;		/* from the replies, when any came */
+	uint64_t cookie;
 };
 
 /* One policed namespace: a NETNS_LIST entry or a STATS_GET reply. */
@@ -70,6 +90,12 @@ int egk_nl_apply(struct egk_nl *nl, int netns_fd, uint32_t flags,
 /* POLICY_GET dump: header and every rule (with id and hits), in id order. */
 int egk_nl_policy_get(struct egk_nl *nl, int netns_fd, uint32_t flags,
 		      struct egk_policy *p, struct egk_ident *out);
+/* LEARNED_GET dump into @out (sorted by name, then address); free it with
+ * egk_learned_list_free().  -ENOENT: no policy; -EOPNOTSUPP or -EINVAL from a
+ * module without the command. */
+int egk_nl_learned_get(struct egk_nl *nl, int netns_fd, uint32_t flags,
+		       struct egk_learned_list *out);
+void egk_learned_list_free(struct egk_learned_list *l);
 int egk_nl_policy_del(struct egk_nl *nl, int netns_fd, uint32_t flags);
 int egk_nl_stats_get(struct egk_nl *nl, int netns_fd, uint32_t flags,
 		     struct egk_ns_state *out);
@@ -90,6 +116,15 @@ struct nlattr;
 int egk_nl_put_rule(struct nl_msg *msg, const struct egk_rule *r);
 int egk_nl_read_rule(struct nlattr *nest, struct egk_rule *r,
 		     struct egk_port_range *ranges);
+/* Decode one LEARNED_GET reply message; -EPROTO when it has no entry. */
+int egk_nl_read_learned(struct nl_msg *msg, struct egk_learned *l);
+/* Decode a POLICY_GET header or rules message into @p and @id (exposed for
+ * the tests: the DNS settings fall back to the defaults when absent). */
+int egk_nl_read_policy_msg(struct nl_msg *msg, struct egk_policy *p, struct egk_ident *id);
+/* The TXN_BEGIN request for @p to generic netlink family @family (exposed
+ * for the tests); NULL without memory. */
+struct nl_msg *egk_nl_txn_begin_msg(int family, int netns_fd, uint32_t flags,
+				    const struct egk_policy *p);
 /* Decode an EGRESSK_CMD_EVENT message; -EINVAL when it is not one. */
 int egk_nl_read_event(struct nl_msg *msg, struct egk_event *ev);
 size_t egk_nl_chunk_end(const struct egk_policy *p, size_t start);

@@ -447,6 +447,388 @@ static void test_events(void)
 	nlmsg_free(msg);
 }
 
+/* ---- DNS control ------------------------------------------------------ */
+
+/* Parse a request built by egk_nl_txn_begin_msg() into @tb. */
+static int parse_req(struct nl_msg *msg, struct nlattr **tb)
+{
+	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, EGRESSK_A_MAX, NULL);
+}
+
+static void test_txn_begin(void)
+{
+	struct nlattr *tb[EGRESSK_A_MAX + 1];
+	struct egk_policy p;
+	struct egk_diag d;
+	struct nl_msg *msg;
+	struct genlmsghdr *gh;
+	int n;
+
+	/* the defaults are sent explicitly */
+	n = egk_policy_parse_string("t.pol", ".", "allow cidr 10.0.0.0/8\n", &p, &d);
+	msg = egk_nl_txn_begin_msg(30, 7, EGRESSK_F_FORCE, &p);
+	CHECK(n == 0 && msg && parse_req(msg, tb) == 0, "netlink: TXN_BEGIN builds and parses",
+	      "n=%d", n);
+	if (!msg)
+		goto out;
+	gh = nlmsg_data(nlmsg_hdr(msg));
+	CHECK(gh->cmd == EGRESSK_CMD_TXN_BEGIN && nlmsg_hdr(msg)->nlmsg_type == 30,
+	      "netlink: TXN_BEGIN command and family", "cmd=%u", gh->cmd);
+	CHECK(tb[EGRESSK_A_NETNS_FD] && nla_get_u32(tb[EGRESSK_A_NETNS_FD]) == 7 &&
+	      tb[EGRESSK_A_FLAGS] && nla_get_u32(tb[EGRESSK_A_FLAGS]) == EGRESSK_F_FORCE &&
+	      tb[EGRESSK_A_MODE] && tb[EGRESSK_A_DEFAULT] && tb[EGRESSK_A_POLICY_FLAGS],
+	      "netlink: TXN_BEGIN keeps fd, flags, mode, default, policy flags", "missing");
+	CHECK(tb[EGRESSK_A_DNS_FILTER] && nla_len(tb[EGRESSK_A_DNS_FILTER]) == 1 &&
+	      nla_get_u8(tb[EGRESSK_A_DNS_FILTER]) == EGRESSK_DNS_FILTER_ON &&
+	      tb[EGRESSK_A_DOMAIN_BINDING] && nla_len(tb[EGRESSK_A_DOMAIN_BINDING]) == 1 &&
+	      nla_get_u8(tb[EGRESSK_A_DOMAIN_BINDING]) == EGRESSK_BINDING_DNS &&
+	      tb[EGRESSK_A_DNS_TTL_FLOOR] && nla_len(tb[EGRESSK_A_DNS_TTL_FLOOR]) == 4 &&
+	      nla_get_u32(tb[EGRESSK_A_DNS_TTL_FLOOR]) == EGRESSK_DNS_TTL_FLOOR_DEFAULT &&
+	      tb[EGRESSK_A_DNS_TTL_CEILING] && nla_len(tb[EGRESSK_A_DNS_TTL_CEILING]) == 4 &&
+	      nla_get_u32(tb[EGRESSK_A_DNS_TTL_CEILING]) == EGRESSK_DNS_TTL_CEILING_DEFAULT,
+	      "netlink: TXN_BEGIN sends the default DNS settings (u8, u8, u32, u32)",
+	      "wrong DNS attributes");
+	nlmsg_free(msg);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	n = egk_policy_parse_string("t.pol", ".",
+		"dns filter strict\ndomain-binding none\ndns ttl-floor 30\ndns ttl-ceiling 90\n",
+		&p, &d);
+	msg = egk_nl_txn_begin_msg(30, 7, 0, &p);
+	CHECK(n == 0 && msg && parse_req(msg, tb) == 0 && !tb[EGRESSK_A_FLAGS] &&
+	      tb[EGRESSK_A_DNS_FILTER] &&
+	      nla_get_u8(tb[EGRESSK_A_DNS_FILTER]) == EGRESSK_DNS_FILTER_STRICT &&
+	      tb[EGRESSK_A_DOMAIN_BINDING] &&
+	      nla_get_u8(tb[EGRESSK_A_DOMAIN_BINDING]) == EGRESSK_BINDING_NONE &&
+	      tb[EGRESSK_A_DNS_TTL_FLOOR] && nla_get_u32(tb[EGRESSK_A_DNS_TTL_FLOOR]) == 30 &&
+	      tb[EGRESSK_A_DNS_TTL_CEILING] && nla_get_u32(tb[EGRESSK_A_DNS_TTL_CEILING]) == 90,
+	      "netlink: TXN_BEGIN sends the policy's DNS settings", "wrong DNS attributes");
+	nlmsg_free(msg);
+	p.dns_filter = EGRESSK_DNS_FILTER_OFF;
+	msg = egk_nl_txn_begin_msg(30, 7, 0, &p);
+	CHECK(msg && parse_req(msg, tb) == 0 && tb[EGRESSK_A_DNS_FILTER] &&
+	      nla_get_u8(tb[EGRESSK_A_DNS_FILTER]) == EGRESSK_DNS_FILTER_OFF,
+	      "netlink: TXN_BEGIN sends dns filter off (0) too", "missing");
+	nlmsg_free(msg);
+out:
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+}
+
+static void test_dns_name_rules(void)
+{
+	struct egk_policy p, back;
+	struct egk_diag d;
+	struct nl_msg *msg;
+	struct nlattr *a;
+	int rem, n, i = 0;
+
+	n = egk_policy_parse_string("t.pol", ".",
+		"allow dns-name .In-Addr.Arpa.\nallow dns-name *.example.org\nallow dns-name db\n"
+		"allow domain .github.com\n", &p, &d);
+	CHECK(n == 0 && p.nrules == 4, "netlink: dns-name policy parses", "n=%d", n);
+	msg = encode(&p, 0, p.nrules);
+	nla_for_each_nested(a, rules_nest(msg), rem) {
+		struct nlattr *tb[EGRESSK_RULE_A_MAX + 1];
+		static const char *const want[] = { ".in-addr.arpa", "*.example.org", "db" };
+		char name[80];
+		int k;
+
+		if (i >= 3)
+			break;
+		nla_parse_nested(tb, EGRESSK_RULE_A_MAX, a, NULL);
+		snprintf(name, sizeof(name), "netlink: dns-name rule %d is KIND, ACTION and NAME only", i);
+		CHECK(tb[EGRESSK_RULE_A_ACTION] &&
+		      nla_get_u8(tb[EGRESSK_RULE_A_ACTION]) == EGRESSK_ACTION_ALLOW &&
+		      tb[EGRESSK_RULE_A_KIND] &&
+		      nla_get_u8(tb[EGRESSK_RULE_A_KIND]) == EGRESSK_RULE_KIND_DNS_NAME &&
+		      tb[EGRESSK_RULE_A_NAME] &&
+		      nla_len(tb[EGRESSK_RULE_A_NAME]) == (int)strlen(want[i]) + 1 &&
+		      !memcmp(nla_data(tb[EGRESSK_RULE_A_NAME]), want[i], strlen(want[i]) + 1),
+		      name, "wrong attribute set");
+		for (k = 0; k <= EGRESSK_RULE_A_MAX; k++)
+			if (tb[k] && k != EGRESSK_RULE_A_ACTION && k != EGRESSK_RULE_A_KIND &&
+			    k != EGRESSK_RULE_A_NAME)
+				break;
+		snprintf(name, sizeof(name), "netlink: dns-name rule %d has no other attribute", i);
+		CHECK(k > EGRESSK_RULE_A_MAX, name, "attribute %d present", k);
+		i++;
+	}
+	CHECK(i == 3, "netlink: three dns-name rules encoded", "i=%d", i);
+
+	egk_policy_init(&back);
+	nla_for_each_nested(a, rules_nest(msg), rem) {
+		struct egk_port_range ranges[EGRESSK_MAX_PORT_RANGES];
+		struct egk_rule r;
+
+		if (egk_nl_read_rule(a, &r, ranges) < 0 || egk_policy_add_rule(&back, &r) < 0)
+			break;
+	}
+	CHECK(back.nrules == 4, "netlink: dns-name rules decode", "%zu", back.nrules);
+	for (size_t k = 0; k < back.nrules && k < p.nrules; k++) {
+		char want[EGK_RULE_TEXT_MAX], got[EGK_RULE_TEXT_MAX], name[96];
+
+		egk_rule_format(&p.rules[k], want, sizeof(want));
+		egk_rule_format(&back.rules[k], got, sizeof(got));
+		snprintf(name, sizeof(name), "netlink: dns-name policy rule %zu survives encoding", k);
+		CHECK_STR(got, want, name);
+	}
+	CHECK(back.nrules == 4 && back.rules[0].kind == EGRESSK_RULE_KIND_DNS_NAME &&
+	      back.rules[0].proto == EGRESSK_PROTO_ANY && back.rules[0].nranges == 0,
+	      "netlink: a decoded dns-name rule has no protocol or ports", "kind=%u proto=%u",
+	      back.nrules ? back.rules[0].kind : 0, back.nrules ? back.rules[0].proto : 0);
+	CHECK(egk_nl_chunk_end(&p, 0) == 4, "netlink: dns-name rules fit one chunk", "end=%zu",
+	      egk_nl_chunk_end(&p, 0));
+	nlmsg_free(msg);
+	egk_policy_free(&back);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+
+	/* 5000 longest dns-name rules stay under the nest limit */
+	{
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		for (int k = 0; k < 5000; k++)
+			fprintf(f, "allow dns-name *.%063d.%063d.%062d.a%060dz\n", k, k, k, k);
+		fclose(f);
+		egk_policy_parse_string("t.pol", ".", text, &p, &d);
+		CHECK(p.nrules == 5000, "netlink: 5000 longest dns-name rules parse", "nrules=%zu",
+		      p.nrules);
+		check_chunks("netlink: long dns-name rules chunk under 64 KiB", &p, 500);
+		egk_policy_free(&p);
+		egk_diag_free(&d);
+		free(text);
+	}
+}
+
+/* A dns-name rule from the kernel: NAME in normal form, no PORTS. */
+static int decode_dns_name(const void *name, int len, bool with_ports)
+{
+	struct egk_port_range ranges[EGRESSK_MAX_PORT_RANGES];
+	struct nl_msg *msg = nlmsg_alloc();
+	struct nlattr *rule, *ports, *range;
+	struct egk_rule r;
+	int err;
+
+	rule = nla_nest_start(msg, EGRESSK_A_RULE);
+	nla_put_u8(msg, EGRESSK_RULE_A_ACTION, EGRESSK_ACTION_ALLOW);
+	nla_put_u8(msg, EGRESSK_RULE_A_KIND, EGRESSK_RULE_KIND_DNS_NAME);
+	if (name)
+		nla_put(msg, EGRESSK_RULE_A_NAME, len, name);
+	if (with_ports) {
+		ports = nla_nest_start(msg, EGRESSK_RULE_A_PORTS);
+		range = nla_nest_start(msg, EGRESSK_PORT_A_RANGE);
+		nla_put_u16(msg, EGRESSK_RANGE_A_FIRST, 53);
+		nla_put_u16(msg, EGRESSK_RANGE_A_LAST, 53);
+		nla_nest_end(msg, range);
+		nla_nest_end(msg, ports);
+	}
+	nla_put_u32(msg, EGRESSK_RULE_A_ID, 9);
+	nla_nest_end(msg, rule);
+	err = egk_nl_read_rule((struct nlattr *)nlmsg_data(nlmsg_hdr(msg)), &r, ranges);
+	if (!err && (r.id != 9 || r.kind != EGRESSK_RULE_KIND_DNS_NAME))
+		err = -EINVAL;
+	nlmsg_free(msg);
+	return err;
+}
+
+static void test_dns_name_decode_checks(void)
+{
+	CHECK(decode_dns_name(".in-addr.arpa", 14, false) == 0,
+	      "netlink: decode accepts a dns-name rule with its id", "refused");
+	CHECK(decode_dns_name(NULL, 0, false) == -EPROTO,
+	      "netlink: decode refuses a dns-name rule without NAME", "accepted");
+	CHECK(decode_dns_name("In-Addr.arpa", 13, false) == -EPROTO,
+	      "netlink: decode refuses a dns-name NAME not in normal form", "accepted");
+	CHECK(decode_dns_name("a.example\nallow raw", 20, false) == -EPROTO,
+	      "netlink: decode refuses a dns-name NAME that would inject a line", "accepted");
+	CHECK(decode_dns_name("a.example", 10, true) == -EPROTO,
+	      "netlink: decode refuses a dns-name rule with ports", "accepted");
+}
+
+/* A POLICY_GET header message, with or without the DNS attributes. */
+static struct nl_msg *policy_header(bool with_dns)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, 30, 0, 0, EGRESSK_CMD_POLICY_GET,
+		    EGRESSK_GENL_VERSION);
+	nla_put_u32(msg, EGRESSK_A_NETNS_INODE, 4026532141U);
+	nla_put_u64(msg, EGRESSK_A_NETNS_COOKIE, 2);
+	nla_put_u64(msg, EGRESSK_A_POLICY_VERSION, 5);
+	nla_put_u8(msg, EGRESSK_A_MODE, EGRESSK_MODE_AUDIT);
+	nla_put_u8(msg, EGRESSK_A_DEFAULT, EGRESSK_DEFAULT_DROP);
+	nla_put_u32(msg, EGRESSK_A_POLICY_FLAGS, 0);
+	nla_put_u32(msg, EGRESSK_A_RULE_COUNT, 0);
+	if (with_dns) {
+		nla_put_u8(msg, EGRESSK_A_DNS_FILTER, EGRESSK_DNS_FILTER_OFF);
+		nla_put_u8(msg, EGRESSK_A_DOMAIN_BINDING, EGRESSK_BINDING_NONE);
+		nla_put_u32(msg, EGRESSK_A_DNS_TTL_FLOOR, 45);
+		nla_put_u32(msg, EGRESSK_A_DNS_TTL_CEILING, 450);
+	}
+	return msg;
+}
+
+static void test_policy_header(void)
+{
+	struct egk_policy p;
+	struct egk_ident id;
+	struct nl_msg *msg;
+	int err;
+
+	egk_policy_init(&p);
+	memset(&id, 0, sizeof(id));
+	msg = policy_header(true);
+	err = egk_nl_read_policy_msg(msg, &p, &id);
+	CHECK(err == 0 && p.mode == EGRESSK_MODE_AUDIT && p.def == EGRESSK_DEFAULT_DROP &&
+	      p.dns_filter == EGRESSK_DNS_FILTER_OFF && p.binding == EGRESSK_BINDING_NONE &&
+	      p.ttl_floor == 45 && p.ttl_ceiling == 450 && id.inode == 4026532141U &&
+	      id.version == 5,
+	      "netlink: POLICY_GET header carries the DNS settings",
+	      "err=%d filter=%u binding=%u floor=%u ceiling=%u", err, p.dns_filter, p.binding,
+	      p.ttl_floor, p.ttl_ceiling);
+	nlmsg_free(msg);
+	egk_policy_free(&p);
+
+	egk_policy_init(&p);
+	msg = policy_header(false);
+	err = egk_nl_read_policy_msg(msg, &p, &id);
+	CHECK(err == 0 && p.mode == EGRESSK_MODE_AUDIT &&
+	      p.dns_filter == EGRESSK_DNS_FILTER_ON && p.binding == EGRESSK_BINDING_DNS &&
+	      p.ttl_floor == EGRESSK_DNS_TTL_FLOOR_DEFAULT &&
+	      p.ttl_ceiling == EGRESSK_DNS_TTL_CEILING_DEFAULT,
+	      "netlink: a header without them (older module) gives the defaults",
+	      "err=%d filter=%u binding=%u floor=%u ceiling=%u", err, p.dns_filter, p.binding,
+	      p.ttl_floor, p.ttl_ceiling);
+	nlmsg_free(msg);
+	/* what show prints of it is a valid policy with those settings */
+	{
+		struct egk_policy again;
+		struct egk_diag d;
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		int n;
+
+		egk_policy_print(f, &p);
+		fclose(f);
+		n = egk_policy_parse_string("show.pol", ".", text, &again, &d);
+		CHECK(n == 0 && strstr(text, "dns filter on\n") &&
+		      strstr(text, "domain-binding dns\n") && strstr(text, "dns ttl-floor 600\n") &&
+		      strstr(text, "dns ttl-ceiling 86400\n"),
+		      "netlink: show of a header prints the DNS settings as policy lines",
+		      "n=%d text=[%s]", n, text);
+		egk_policy_free(&again);
+		egk_diag_free(&d);
+		free(text);
+	}
+	egk_policy_free(&p);
+}
+
+/* A LEARNED_GET reply message. */
+static struct nl_msg *learned(int family, const void *name, int namelen, uint32_t expires,
+			      long rule_id)
+{
+	static const uint8_t a4[4] = { 140, 82, 112, 3 };
+	static const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	struct nl_msg *msg = nlmsg_alloc();
+	struct nlattr *e;
+
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, 30, 0, 0, EGRESSK_CMD_LEARNED_GET,
+		    EGRESSK_GENL_VERSION);
+	nla_put_u32(msg, EGRESSK_A_NETNS_INODE, 4026532141U);
+	nla_put_u64(msg, EGRESSK_A_NETNS_COOKIE, 2);
+	e = nla_nest_start(msg, EGRESSK_A_LEARNED);
+	if (family == AF_INET)
+		nla_put(msg, EGRESSK_LEARNED_A_ADDR4, 4, a4);
+	else if (family == AF_INET6)
+		nla_put(msg, EGRESSK_LEARNED_A_ADDR6, 16, a6);
+	if (name)
+		nla_put(msg, EGRESSK_LEARNED_A_NAME, namelen, name);
+	nla_put_u32(msg, EGRESSK_LEARNED_A_EXPIRES, expires);
+	if (rule_id >= 0)
+		nla_put_u32(msg, EGRESSK_LEARNED_A_RULE_ID, (uint32_t)rule_id);
+	nla_nest_end(msg, e);
+	return msg;
+}
+
+static void test_learned(void)
+{
+	struct egk_learned l;
+	struct nl_msg *msg;
+	int err;
+
+	msg = learned(AF_INET, "github.com", 11, 412, 3);
+	err = egk_nl_read_learned(msg, &l);
+	CHECK(err == 0 && l.family == AF_INET && l.addr[0] == 140 && l.addr[3] == 3 &&
+	      !strcmp(l.name, "github.com") && l.expires == 412 && l.has_rule_id &&
+	      l.rule_id == 3,
+	      "netlink: a learned IPv4 entry decodes", "err=%d name=%s expires=%u rule=%u", err,
+	      l.name, l.expires, l.rule_id);
+	nlmsg_free(msg);
+
+	msg = learned(AF_INET6, "api.example", 12, 0, -1);
+	err = egk_nl_read_learned(msg, &l);
+	CHECK(err == 0 && l.family == AF_INET6 && l.addr[0] == 0x20 && l.addr[15] == 1 &&
+	      !strcmp(l.name, "api.example") && l.expires == 0 && !l.has_rule_id,
+	      "netlink: an expired IPv6 entry without a rule decodes", "err=%d has_rule=%d", err,
+	      l.has_rule_id);
+	nlmsg_free(msg);
+
+	msg = learned(AF_INET, "a b\n\x1b[1mX.example", 19, 5, 0);
+	err = egk_nl_read_learned(msg, &l);
+	CHECK(err == 0 && !strcmp(l.name, "a?b???1m?.example") && l.has_rule_id && l.rule_id == 0,
+	      "netlink: a learned name is made safe to print; rule 0 is a rule", "err=%d name=[%s]",
+	      err, l.name);
+	nlmsg_free(msg);
+
+	msg = learned(0, "github.com", 11, 5, 1);
+	CHECK(egk_nl_read_learned(msg, &l) == -EPROTO,
+	      "netlink: a learned entry without an address is refused", "accepted");
+	nlmsg_free(msg);
+
+	msg = nlmsg_alloc();
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, 30, 0, 0, EGRESSK_CMD_LEARNED_GET,
+		    EGRESSK_GENL_VERSION);
+	nla_put_u32(msg, EGRESSK_A_NETNS_INODE, 1);
+	CHECK(egk_nl_read_learned(msg, &l) == -EPROTO,
+	      "netlink: a message without a LEARNED nest is no entry", "accepted");
+	nlmsg_free(msg);
+}
+
+static void test_dns_events(void)
+{
+	static const struct {
+		uint8_t reason;
+		const char *name;
+	} cases[] = {
+		{ EGRESSK_REASON_DNS_UNPINNED, NULL },
+		{ EGRESSK_REASON_DNS_NAME, "x7f3a9.tunnel.evil.example" },
+		{ EGRESSK_REASON_DNS_MALFORMED, NULL },
+		{ EGRESSK_REASON_NOT_LEARNED, "github.com" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct egk_event ev;
+		struct nl_msg *msg;
+		char name[80];
+		int err;
+
+		msg = event(cases[i].reason, cases[i].name,
+			    cases[i].name ? (int)strlen(cases[i].name) + 1 : 0);
+		err = egk_nl_read_event(msg, &ev);
+		snprintf(name, sizeof(name), "netlink: DNS event reason %u decodes", cases[i].reason);
+		CHECK(err == 0 && ev.reason == cases[i].reason &&
+		      ev.has_name == (cases[i].name != NULL) &&
+		      (!cases[i].name || !strcmp(ev.name, cases[i].name)),
+		      name, "err=%d reason=%u name=%s", err, ev.reason, ev.name);
+		nlmsg_free(msg);
+	}
+}
+
 int main(void)
 {
 	test_round_trip();
@@ -454,5 +836,11 @@ int main(void)
 	test_domain_decode_checks();
 	test_events();
 	test_chunks();
+	test_txn_begin();
+	test_dns_name_rules();
+	test_dns_name_decode_checks();
+	test_policy_header();
+	test_learned();
+	test_dns_events();
 	return test_summary();
 }
