@@ -379,11 +379,13 @@ u64 domain_table_bytes(const struct domain_table *t)
 /* --------------------------------------------------------------- match */
 
 static bool domain_rule_covers(const struct domain_table *t,
-			       const struct domain_rule *r, u16 port)
+			       const struct domain_rule *r, u32 port)
 {
 	const struct cidr_port_range *pr = t->ranges + r->ranges_off;
 	u32 i;
 
+	if (port == DOMAIN_ANY_PORT)
+		return true;
 	for (i = 0; i < r->nr_ranges; i++)
 		if (port >= pr[i].first && port <= pr[i].last)
 			return true;
@@ -396,7 +398,7 @@ static bool domain_rule_covers(const struct domain_table *t,
  * or DOMAIN_NONE.
  */
 static u32 domain_probe(const struct domain_table *t, u64 h, const char *name,
-			size_t off, size_t len, u16 port)
+			size_t off, size_t len, u32 port)
 {
 	size_t slen = len - off;
 	u32 i = t->buckets[(u32)h & (t->nr_buckets - 1)];
@@ -423,8 +425,8 @@ static u32 domain_probe(const struct domain_table *t, u64 h, const char *name,
 	return DOMAIN_NONE;
 }
 
-u32 domain_table_match(const struct domain_table *t, const char *name,
-		       size_t len, u16 port)
+static u32 domain_match(const struct domain_table *t, const char *name,
+			size_t len, u32 port)
 {
 	u32 best = DOMAIN_NONE, id;
 	u64 h;
@@ -432,7 +434,8 @@ u32 domain_table_match(const struct domain_table *t, const char *name,
 
 	if (!t || !name || !t->nr_buckets || len == 0 || len > EGRESSK_NAME_MAX)
 		return DOMAIN_NONE;
-	if (!domain_table_covers_port(t, port) || !egressk_name_valid(name, len))
+	if ((port != DOMAIN_ANY_PORT && !domain_table_covers_port(t, port)) ||
+	    !egressk_name_valid(name, len))
 		return DOMAIN_NONE;
 
 	/*
@@ -452,4 +455,16 @@ u32 domain_table_match(const struct domain_table *t, const char *name,
 	}
 	id = domain_probe(t, domain_hash_finish(h, len), name, 0, len, port);
 	return id != DOMAIN_NONE ? id : best;
+}
+
+u32 domain_table_match(const struct domain_table *t, const char *name,
+		       size_t len, u16 port)
+{
+	return domain_match(t, name, len, port);
+}
+
+u32 domain_table_match_any(const struct domain_table *t, const char *name,
+			   size_t len)
+{
+	return domain_match(t, name, len, DOMAIN_ANY_PORT);
 }

@@ -27,6 +27,7 @@
 #include "parse.h"
 
 #define DOMAIN_NONE	0xffffffffU	/* no rule */
+#define DOMAIN_ANY_PORT	0x10000U	/* internal: a match that ignores ports */
 
 /* How a rule's pattern relates to its base name. */
 enum domain_kind {
@@ -139,6 +140,14 @@ static inline bool domain_table_covers_port(const struct domain_table *t,
  */
 u32 domain_table_match(const struct domain_table *t, const char *name,
 		       size_t len, u16 port);
+
+/*
+ * The same, ignoring ports: the rule that covers @name on any port.  The
+ * DNS query filter asks this (a name may be resolved if some rule covers
+ * it), and dns-name rules, which have no ports, are only matched this way.
+ */
+u32 domain_table_match_any(const struct domain_table *t, const char *name,
+			   size_t len);
 
 /* Bytes the table holds (for stats and the memory bound). */
 u64 domain_table_bytes(const struct domain_table *t);

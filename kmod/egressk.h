@@ -59,6 +59,13 @@ struct egressk_rule {
 	u8 proto;		/* enum egressk_proto */
 };
 
+/* Domain and dns-name rules carry a name and no address. */
+static inline bool egressk_rule_named(const struct egressk_rule *r)
+{
+	return r->kind == EGRESSK_RULE_KIND_DOMAIN ||
+	       r->kind == EGRESSK_RULE_KIND_DNS_NAME;
+}
+
 /* Per-CPU packet counters, summed on read. */
 struct egressk_stats {
 	u64 allowed;
@@ -75,6 +82,24 @@ struct egressk_stats {
 	u64 flows_hold_timeout;
 	u64 flows_table_full;
 	u64 flows_policy_cut;
+	u64 dns_queries;
+	u64 dns_refused;
+	u64 dns_unpinned;
+	u64 dns_learned;
+	u64 dns_learn_full;
+	u64 dns_ignored;
+	u64 flows_not_learned;
+};
+
+/* The policy-wide settings a transaction carries (TXN_BEGIN). */
+struct egressk_settings {
+	u8 mode;		/* enum egressk_mode */
+	u8 dflt;		/* enum egressk_default */
+	u8 dns_filter;		/* enum egressk_dns_filter */
+	u8 binding;		/* enum egressk_domain_binding */
+	u32 flags;		/* EGRESSK_POLICY_F_* */
+	u32 ttl_floor;		/* seconds */
+	u32 ttl_ceiling;	/* seconds, >= ttl_floor */
 };
 
 /*
@@ -89,9 +114,14 @@ struct egressk_policy {
 	u8 mode;		/* enum egressk_mode */
 	u8 dflt;		/* enum egressk_default */
 	u32 flags;		/* EGRESSK_POLICY_F_* */
+	u8 dns_filter;		/* enum egressk_dns_filter */
+	u8 binding;		/* enum egressk_domain_binding */
+	u32 ttl_floor;		/* seconds */
+	u32 ttl_ceiling;	/* seconds */
 	u32 nr_rules;
 	u32 nr_ranges;
-	u32 nr_domains;		/* domain rules */
+	u32 nr_domains;		/* named rules: domain and dns-name */
+	u32 nr_resolvers;	/* "allow dns" rules: resolvers are pinned */
 	struct egressk_rule *rules;
 	struct cidr_port_range *ranges;
 	char *names;		/* domain patterns, NUL-terminated */
@@ -105,6 +135,7 @@ struct egressk_policy {
 	struct cidr_table v4;
 	struct cidr_table v6;
 	struct domain_table domains;
+	struct domain_table dns_names;	/* "allow dns-name": any port */
 };
 
 /* A transaction staged by one netlink port (kept in init_net's state). */
@@ -112,9 +143,7 @@ struct egressk_txn {
 	struct list_head list;
 	u32 portid;
 	u64 cookie;		/* target netns */
-	u8 mode;
-	u8 dflt;
-	u32 flags;
+	struct egressk_settings set;
 	u32 nr_rules, cap_rules;
 	u32 nr_ranges, cap_ranges;
 	u32 nr_domains;
@@ -143,6 +172,8 @@ struct egressk_net {
 	atomic_t nr_flows;
 	atomic_t nr_pending;
 	struct delayed_work flow_gc;
+	/* DNS: pending queries and learned addresses (learn.c), while attached */
+	struct egressk_learn *learn;
 };
 
 /* pernet.c */
@@ -176,7 +207,7 @@ struct cidr_result egressk_policy_lookup(const struct egressk_policy *p,
 extern struct notifier_block egressk_netlink_notifier;
 struct egressk_txn *egressk_txn_find(struct egressk_net *ien, u32 portid);
 int egressk_txn_begin(struct egressk_net *ien, u32 portid, u64 cookie,
-		      u8 mode, u8 dflt, u32 flags,
+		      const struct egressk_settings *set,
 		      struct netlink_ext_ack *extack);
 int egressk_txn_append(struct egressk_txn *txn, const struct egressk_rule *r,
 		       const struct cidr_port_range *ranges, const char *name,
@@ -184,8 +215,8 @@ int egressk_txn_append(struct egressk_txn *txn, const struct egressk_rule *r,
 void egressk_txn_drop(struct egressk_net *ien, struct egressk_txn *txn);
 void egressk_txn_drop_all(struct egressk_net *ien);
 
-/* hook.c */
-extern const struct nf_hook_ops egressk_nf_ops[2];
+/* hook.c: LOCAL_OUT v4 and v6 (hook.c), LOCAL_IN v4 and v6 (dns.c) */
+extern const struct nf_hook_ops egressk_nf_ops[4];
 
 /* What the verdict needs to know about one packet (hook.c, flow.c). */
 struct egressk_pkt {
@@ -194,6 +225,7 @@ struct egressk_pkt {
 	bool has_port;		/* tcp/udp header read (not a later fragment) */
 	bool tcp_syn;		/* SYN without ACK */
 	bool tcp_rst;
+	u16 sport;
 	u16 dport;
 	u32 thoff;		/* tcp: offset of the TCP header from skb->data */
 	u32 tcp_seq;		/* tcp: sequence number of the first payload byte */
@@ -220,6 +252,8 @@ unsigned int egressk_block(struct sk_buff *skb,
 #define EGRESSK_FLOW_GC_INTERVAL	HZ
 
 int egressk_flows_init(struct net *net, struct egressk_net *en);
+/* Arm the GC work (flows, DNS queries and learned addresses) if idle. */
+void egressk_gc_kick(struct egressk_net *en);
 void egressk_flows_destroy(struct egressk_net *en);
 /* Any flow entries at all: the hook skips the table lookup when not. */
 static inline bool egressk_flow_tracked(struct egressk_net *en)
@@ -237,6 +271,88 @@ unsigned int egressk_flow_inspect(struct sk_buff *skb,
 				  const struct egressk_policy *p,
 				  const struct egressk_pkt *pkt,
 				  struct nf_conn *ct);
+
+/*
+ * learn.c: what DNS taught, per network namespace.  Queries seen leaving
+ * (to match answers against) and the addresses answers returned, each with
+ * the names it was learned for.  Both tables are bounded; writers take
+ * egressk_learn.lock (BH), readers of learned addresses use RCU only.
+ */
+#define EGRESSK_MAX_DNS_QUERIES		1024	/* queries awaiting an answer */
+#define EGRESSK_DNS_QUERY_TIMEOUT	(15 * HZ)
+#define EGRESSK_DNS_LEARN_PER_ANSWER	64	/* addresses read from one answer */
+
+struct egressk_learn;
+int egressk_learn_init(struct egressk_net *en);
+void egressk_learn_destroy(struct egressk_net *en);
+void egressk_learn_gc(struct egressk_net *en);
+u32 egressk_learn_count(struct egressk_net *en);
+/* Remember a query to a pinned resolver whose name a domain rule covers. */
+void egressk_learn_query(struct egressk_net *en, u8 family,
+			 const union egressk_addr *server, u16 sport, u16 id,
+			 u16 qtype, const char *name, size_t len);
+/*
+ * An answer from @server to local port @dport: forget the query it answers
+ * and return true if there was one (then @name, the question, is what the
+ * addresses may be learned for).
+ */
+bool egressk_learn_answered(struct egressk_net *en, u8 family,
+			    const union egressk_addr *server, u16 dport, u16 id,
+			    u16 qtype, const char *name, size_t len);
+/*
+ * Learn @addr for @name for @seconds (the caller clamps the TTL); -ENOSPC
+ * when the table is full, -ENOMEM.  A name already known is only extended.
+ */
+int egressk_learn_addr(struct egressk_net *en, u8 family,
+		       const union egressk_addr *addr, const char *name,
+		       size_t len, u32 seconds);
+/* Anything learned or awaiting an answer: the GC work must keep running. */
+bool egressk_learn_busy(struct egressk_net *en);
+/*
+ * Binding (RCU reader): the domain rule that lets a flow go to @daddr on
+ * TCP @port.  @want is the rule the flow's SNI or Host matched: it must
+ * also cover a live name learned for @daddr.  With @want DOMAIN_NONE, any
+ * rule that covers a learned name on @port will do (SYNs, payloads that are
+ * neither TLS nor HTTP).  DOMAIN_NONE when there is none.  A hit keeps the
+ * name alive for at least the policy's TTL floor.
+ */
+u32 egressk_learn_rule(struct egressk_net *en, const struct egressk_policy *p,
+		       u8 family, const union egressk_addr *daddr, u16 port,
+		       u32 want);
+/*
+ * LEARNED_GET: call @visit for every (address, name, seconds left) under
+ * RCU (@visit must not sleep); stops at its first non-zero return.
+ */
+typedef int (*egressk_learn_visit_t)(void *arg, u8 family,
+				     const union egressk_addr *addr,
+				     const char *name, u32 expires);
+int egressk_learn_walk(struct egressk_net *en, egressk_learn_visit_t visit,
+		       void *arg);
+
+/*
+ * dns.c: DNS at LOCAL_OUT (pinning, the query-name filter, remembering
+ * queries) and LOCAL_IN (learning from answers).
+ */
+static inline bool egressk_dns_port(const struct egressk_pkt *pkt)
+{
+	return pkt->has_port &&
+	       (pkt->l4proto == IPPROTO_UDP || pkt->l4proto == IPPROTO_TCP) &&
+	       (pkt->dport == 53 || pkt->dport == 853);
+}
+struct cidr_result;
+unsigned int egressk_dns_out(struct sk_buff *skb,
+			     const struct nf_hook_state *state,
+			     const struct egressk_policy *p,
+			     const struct egressk_pkt *pkt,
+			     const struct cidr_result *res);
+unsigned int egressk_dns_loopback_out(struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      const struct egressk_policy *p,
+				      const struct egressk_pkt *pkt);
+unsigned int egressk_dns_in_v4(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state);
+unsigned int egressk_dns_in_v6(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state);
 
 /* netdev.c: packet-socket frames at NF_NETDEV_EGRESS */
 #define EGRESSK_MAX_DEVHOOKS	4096	/* devices hooked in one netns */

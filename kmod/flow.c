@@ -219,7 +219,15 @@ static void egressk_flow_gc(struct work_struct *work)
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 
-	if (atomic_read(&en->nr_flows))
+	egressk_learn_gc(en);
+	if (atomic_read(&en->nr_flows) || egressk_learn_busy(en))
+		queue_delayed_work(system_power_efficient_wq, &en->flow_gc,
+				   EGRESSK_FLOW_GC_INTERVAL);
+}
+
+void egressk_gc_kick(struct egressk_net *en)
+{
+	if (!delayed_work_pending(&en->flow_gc))
 		queue_delayed_work(system_power_efficient_wq, &en->flow_gc,
 				   EGRESSK_FLOW_GC_INTERVAL);
 }
@@ -269,6 +277,7 @@ static void egressk_flow_recheck(struct egressk_flow *f,
 				 const struct egressk_policy *p,
 				 const struct egressk_pkt *pkt)
 {
+	struct egressk_net *en = egressk_pernet(f->net);
 	struct cidr_result res;
 	u32 rule = CIDR_NONE;
 	bool allow = false;
@@ -285,6 +294,13 @@ static void egressk_flow_recheck(struct egressk_flow *f,
 		   domain_table_covers_port(&p->domains, pkt->dport)) {
 		rule = domain_table_match(&p->domains, f->name, f->name_len,
 					  pkt->dport);
+		allow = rule != DOMAIN_NONE;
+	} else if (res.verdict != CIDR_DENY && !f->name_len &&
+		   f->rule_id != CIDR_NONE &&
+		   p->binding == EGRESSK_BINDING_DNS) {
+		/* allowed by its learned address alone: still learned? */
+		rule = egressk_learn_rule(en, p, pkt->family, &pkt->daddr,
+					  pkt->dport, DOMAIN_NONE);
 		allow = rule != DOMAIN_NONE;
 	}
 
@@ -485,7 +501,28 @@ static unsigned int egressk_flow_hold(struct sk_buff *skb,
 	if (res == EGRESSK_PARSE_FOUND)
 		rule = domain_table_match(&p->domains, f->name, f->name_len,
 					  pkt->dport);
-	if (rule == DOMAIN_NONE || res != EGRESSK_PARSE_FOUND) {
+	if (p->binding == EGRESSK_BINDING_DNS) {
+		if (rule != DOMAIN_NONE &&
+		    egressk_learn_rule(en, p, pkt->family, &pkt->daddr,
+				       pkt->dport, rule) == DOMAIN_NONE) {
+			/* the name is allowed, but not at this address */
+			reason = EGRESSK_REASON_NOT_LEARNED;
+			egressk_count(p, flows_not_learned);
+			rule = CIDR_NONE;
+			goto reject;
+		}
+		/*
+		 * Neither TLS nor HTTP (ssh to github.com:22): the address
+		 * a pinned resolver returned for a covered name is the check
+		 */
+		if (res == EGRESSK_PARSE_INVALID &&
+		    f->buf_len < EGRESSK_PARSE_MAX_INPUT)
+			rule = egressk_learn_rule(en, p, pkt->family,
+						  &pkt->daddr, pkt->dport,
+						  DOMAIN_NONE);
+	}
+	if (rule == DOMAIN_NONE ||
+	    (res != EGRESSK_PARSE_FOUND && res != EGRESSK_PARSE_INVALID)) {
 		reason = egressk_flow_parse_reason(res, f->buf_len);
 		if (reason == EGRESSK_REASON_HOLD_LIMIT)
 			egressk_count(p, flows_hold_limit);
@@ -654,9 +691,7 @@ unsigned int egressk_flow_inspect(struct sk_buff *skb,
 		return egressk_flow_hold(skb, state, p, pkt, old);
 	}
 	egressk_count(p, flows_inspected);
-	if (!delayed_work_pending(&en->flow_gc))
-		queue_delayed_work(system_power_efficient_wq, &en->flow_gc,
-				   EGRESSK_FLOW_GC_INTERVAL);
+	egressk_gc_kick(en);
 	return egressk_flow_hold(skb, state, p, pkt, f);
 
 err_pending:

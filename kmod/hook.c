@@ -9,7 +9,8 @@
  *
  * Order of checks (DESIGN.md section 2 and 3):
  *  1. no policy: accept
- *  2. leaves through loopback (skb_dst()->dev): accept
+ *  2. leaves through loopback (skb_dst()->dev): accept, except DNS queries
+ *     when the query-name filter is on (dns.c)
  *  3. user raw socket without "allow raw": refuse
  *  4. IPv4 source route / IPv6 routing header with segments left: refuse
  *  5. reply direction of an inbound-initiated connection: accept
@@ -17,7 +18,11 @@
  *  6. IPv6 ND/MLD to link-local or multicast, IGMP: accept
  *  7. parse the transport header; a TCP flow with a domain verdict is
  *     decided by its flow entry (flow.c)
- *  8. the CIDR rules, then domain rules for the ports they cover
+ *  8. the CIDR rules; DNS ports (pinning, the query filter: dns.c); then
+ *     domain rules for the ports they cover, with domain-binding dns a SYN
+ *     only to an address learned from DNS
+ *
+ * The LOCAL_IN hooks that learn from DNS answers are in dns.c.
  */
 #include "egressk.h"
 
@@ -90,13 +95,17 @@ unsigned int egressk_block(struct sk_buff *skb,
 
 	/*
 	 * The sender gets EPERM whatever the default: raw sockets, source
-	 * routes, and QUIC, whose clients must fail at once to fall back to
-	 * TCP (with "default reject", QUIC also gets the ICMP below).
+	 * routes, QUIC, whose clients must fail at once to fall back to TCP,
+	 * and refused DNS, so that resolvers give up instead of retrying
+	 * (with "default reject", QUIC and DNS also get the ICMP or RST below).
 	 */
 	if (reason == EGRESSK_REASON_RAW_SOCKET ||
 	    reason == EGRESSK_REASON_SOURCE_ROUTE ||
-	    (reason == EGRESSK_REASON_QUIC &&
-	     p->dflt == EGRESSK_DEFAULT_DROP)) {
+	    (p->dflt == EGRESSK_DEFAULT_DROP &&
+	     (reason == EGRESSK_REASON_QUIC ||
+	      reason == EGRESSK_REASON_DNS_UNPINNED ||
+	      reason == EGRESSK_REASON_DNS_NAME ||
+	      reason == EGRESSK_REASON_DNS_MALFORMED))) {
 		if (reason == EGRESSK_REASON_RAW_SOCKET)
 			egressk_count(p, raw_rejected);
 		else
@@ -182,6 +191,7 @@ static bool egressk_parse_l4(const struct sk_buff *skb, unsigned int thoff,
 		if (!th || th->doff < sizeof(_th) / 4 ||
 		    thoff + th->doff * 4 > skb->len)
 			return false;
+		pkt->sport = ntohs(th->source);
 		pkt->dport = ntohs(th->dest);
 		pkt->tcp_syn = th->syn && !th->ack;
 		pkt->tcp_rst = th->rst;
@@ -198,7 +208,9 @@ static bool egressk_parse_l4(const struct sk_buff *skb, unsigned int thoff,
 		uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
 		if (!uh)
 			return false;
+		pkt->sport = ntohs(uh->source);
 		pkt->dport = ntohs(uh->dest);
+		pkt->thoff = thoff;
 		pkt->has_port = pkt->l4proto == IPPROTO_UDP;
 	}
 	return true;
@@ -253,12 +265,29 @@ static unsigned int egressk_decide(struct sk_buff *skb,
 	if (res.rule_id != CIDR_NONE && (!ct || !nf_ct_is_confirmed(ct)))
 		atomic64_inc(&p->hits[res.rule_id]);
 
+	if (egressk_dns_port(pkt))
+		return egressk_dns_out(skb, state, p, pkt, &res);
+
 	if (res.verdict == CIDR_ALLOW) {
 		egressk_count(p, allowed);
 		return NF_ACCEPT;
 	}
 	if (res.verdict != CIDR_DENY && pkt->has_port &&
 	    domain_table_covers_port(&p->domains, pkt->dport)) {
+		/*
+		 * domain-binding dns: a connection only to an address a
+		 * pinned resolver returned for a name some rule on this port
+		 * covers; its first payload then decides (flow.c)
+		 */
+		if (pkt->l4proto == IPPROTO_TCP && pkt->tcp_syn &&
+		    p->binding == EGRESSK_BINDING_DNS &&
+		    egressk_learn_rule(en, p, pkt->family, &pkt->daddr,
+				       pkt->dport, DOMAIN_NONE) == DOMAIN_NONE) {
+			egressk_count(p, flows_not_learned);
+			return egressk_block(skb, state, p, pkt,
+					     EGRESSK_REASON_NOT_LEARNED,
+					     CIDR_NONE, NULL);
+		}
 		if (pkt->l4proto == IPPROTO_TCP)
 			return egressk_flow_inspect(skb, state, p, pkt, ct);
 		if (pkt->l4proto == IPPROTO_UDP)
@@ -270,6 +299,30 @@ static unsigned int egressk_decide(struct sk_buff *skb,
 			     res.verdict == CIDR_DENY ?
 			     EGRESSK_REASON_DENY_RULE : EGRESSK_REASON_DEFAULT,
 			     res.rule_id, NULL);
+}
+
+/*
+ * Loopback stays inside the namespace and passes, except a DNS query to a
+ * resolver listening there (Docker's 127.0.0.11): it forwards the query
+ * upstream from this same namespace, so its name is filtered here.
+ */
+static unsigned int egressk_loopback_out(struct sk_buff *skb,
+					 const struct nf_hook_state *state,
+					 const struct egressk_policy *p,
+					 struct egressk_pkt *pkt,
+					 unsigned int thoff)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	if ((pkt->l4proto != IPPROTO_UDP && pkt->l4proto != IPPROTO_TCP) ||
+	    !egressk_parse_l4(skb, thoff, pkt) || pkt->dport != 53)
+		return NF_ACCEPT;
+	/* a resolver in the namespace answering a client on port 53 */
+	ct = nf_ct_get(skb, &ctinfo);
+	if (ct && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
+		return NF_ACCEPT;
+	return egressk_dns_loopback_out(skb, state, p, pkt);
 }
 
 /* 1 when an LSRR/SSRR option is present, 0 if not, -1 when malformed. */
@@ -320,14 +373,21 @@ static unsigned int egressk_hook_v4(void *priv, struct sk_buff *skb,
 	p = rcu_dereference(en->policy);
 	if (!p)
 		return NF_ACCEPT;
-	if (egressk_leaves_via_loopback(skb))
-		return NF_ACCEPT;
 
 	iph = ip_hdr(skb);
 	pkt.l4proto = iph->protocol;
 	pkt.daddr.a4 = iph->daddr;
 	pkt.key.hi = 0;
 	pkt.key.lo = be32_to_cpu(iph->daddr);
+
+	if (egressk_leaves_via_loopback(skb)) {
+		if (p->dns_filter == EGRESSK_DNS_FILTER_OFF || iph->ihl < 5 ||
+		    (iph->frag_off & htons(IP_OFFSET)))
+			return NF_ACCEPT;
+		return egressk_loopback_out(skb, state, p, &pkt,
+					    skb_network_offset(skb) +
+					    iph->ihl * 4);
+	}
 
 	if (egressk_from_user_raw(skb) &&
 	    !(p->flags & EGRESSK_POLICY_F_ALLOW_RAW))
@@ -402,14 +462,22 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 	p = rcu_dereference(en->policy);
 	if (!p)
 		return NF_ACCEPT;
-	if (egressk_leaves_via_loopback(skb))
-		return NF_ACCEPT;
 
 	ip6h = ipv6_hdr(skb);
 	pkt.l4proto = ip6h->nexthdr;
 	pkt.daddr.a6 = ip6h->daddr;
 	pkt.key.hi = get_unaligned_be64(&ip6h->daddr.s6_addr[0]);
 	pkt.key.lo = get_unaligned_be64(&ip6h->daddr.s6_addr[8]);
+
+	if (egressk_leaves_via_loopback(skb)) {
+		if (p->dns_filter == EGRESSK_DNS_FILTER_OFF)
+			return NF_ACCEPT;
+		nexthdr = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
+		if (nexthdr < 0 || fragoff)
+			return NF_ACCEPT;
+		pkt.l4proto = nexthdr;
+		return egressk_loopback_out(skb, state, p, &pkt, thoff);
+	}
 
 	if (egressk_from_user_raw(skb) &&
 	    !(p->flags & EGRESSK_POLICY_F_ALLOW_RAW))
@@ -445,7 +513,7 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 	return egressk_decide(skb, state, p, &pkt, ct);
 }
 
-const struct nf_hook_ops egressk_nf_ops[2] = {
+const struct nf_hook_ops egressk_nf_ops[4] = {
 	{
 		.hook = egressk_hook_v4,
 		.pf = NFPROTO_IPV4,
@@ -456,6 +524,19 @@ const struct nf_hook_ops egressk_nf_ops[2] = {
 		.hook = egressk_hook_v6,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_LAST - 1,
+	},
+	/* learning from DNS answers, after every filter that may drop them */
+	{
+		.hook = egressk_dns_in_v4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_LAST - 1,
+	},
+	{
+		.hook = egressk_dns_in_v6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
 		.priority = NF_IP6_PRI_LAST - 1,
 	},
 };

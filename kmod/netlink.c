@@ -31,6 +31,11 @@ static struct netlink_range_validation egressk_rule_count_range = {
 	.max = EGRESSK_MAX_RULES,
 };
 
+static struct netlink_range_validation egressk_ttl_range = {
+	.min = 1,
+	.max = EGRESSK_DNS_TTL_MAX,
+};
+
 static const struct nla_policy egressk_range_policy[EGRESSK_RANGE_A_MAX + 1] = {
 	[EGRESSK_RANGE_A_FIRST] = { .type = NLA_U16 },
 	[EGRESSK_RANGE_A_LAST] = { .type = NLA_U16 },
@@ -71,6 +76,12 @@ static const struct nla_policy egressk_policy[EGRESSK_A_MAX + 1] = {
 						   EGRESSK_POLICY_F_ALL),
 	[EGRESSK_A_RULE_COUNT] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &egressk_rule_count_range),
+	[EGRESSK_A_DNS_FILTER] = NLA_POLICY_MAX(NLA_U8, EGRESSK_DNS_FILTER_MAX),
+	[EGRESSK_A_DOMAIN_BINDING] = NLA_POLICY_MAX(NLA_U8, EGRESSK_BINDING_MAX),
+	[EGRESSK_A_DNS_TTL_FLOOR] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &egressk_ttl_range),
+	[EGRESSK_A_DNS_TTL_CEILING] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &egressk_ttl_range),
 	/*
 	 * Rules are validated (strictly, against egressk_rules_policy) by the
 	 * TXN_ADD handler rather than by the genl core, so that any bad rule
@@ -85,6 +96,7 @@ static const struct nla_policy egressk_policy[EGRESSK_A_MAX + 1] = {
 	[EGRESSK_A_RULE] = EGRESSK_OUTPUT_ONLY,
 	[EGRESSK_A_STATS] = EGRESSK_OUTPUT_ONLY,
 	[EGRESSK_A_EVENT] = EGRESSK_OUTPUT_ONLY,
+	[EGRESSK_A_LEARNED] = EGRESSK_OUTPUT_ONLY,
 };
 
 /*
@@ -176,7 +188,23 @@ static int egressk_nl_put_stats(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_POLICY_CUT,
 			      s.flows_policy_cut, EGRESSK_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_ACTIVE,
-			      atomic_read(&en->nr_flows), EGRESSK_STATS_A_PAD)) {
+			      atomic_read(&en->nr_flows), EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_DNS_QUERIES,
+			      s.dns_queries, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_DNS_REFUSED,
+			      s.dns_refused, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_DNS_UNPINNED,
+			      s.dns_unpinned, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_DNS_LEARNED,
+			      s.dns_learned, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_DNS_LEARN_FULL,
+			      s.dns_learn_full, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_DNS_IGNORED,
+			      s.dns_ignored, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_NOT_LEARNED,
+			      s.flows_not_learned, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_LEARNED_ACTIVE,
+			      egressk_learn_count(en), EGRESSK_STATS_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -189,54 +217,81 @@ static int egressk_nl_put_stats(struct sk_buff *skb,
 static int egressk_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct egressk_net *ien = egressk_pernet(&init_net);
-	u8 mode = EGRESSK_MODE_ENFORCE, dflt = EGRESSK_DEFAULT_REJECT;
-	u32 pflags = 0;
+	struct egressk_settings set = {
+		.mode = EGRESSK_MODE_ENFORCE,
+		.dflt = EGRESSK_DEFAULT_REJECT,
+		.dns_filter = EGRESSK_DNS_FILTER_ON,
+		.binding = EGRESSK_BINDING_DNS,
+		.ttl_floor = EGRESSK_DNS_TTL_FLOOR_DEFAULT,
+		.ttl_ceiling = EGRESSK_DNS_TTL_CEILING_DEFAULT,
+	};
+	struct nlattr **a = info->attrs;
 	struct net *net;
 	int err;
+
+	if (a[EGRESSK_A_MODE])
+		set.mode = nla_get_u8(a[EGRESSK_A_MODE]);
+	if (a[EGRESSK_A_DEFAULT])
+		set.dflt = nla_get_u8(a[EGRESSK_A_DEFAULT]);
+	if (a[EGRESSK_A_POLICY_FLAGS])
+		set.flags = nla_get_u32(a[EGRESSK_A_POLICY_FLAGS]);
+	if (a[EGRESSK_A_DNS_FILTER])
+		set.dns_filter = nla_get_u8(a[EGRESSK_A_DNS_FILTER]);
+	if (a[EGRESSK_A_DOMAIN_BINDING])
+		set.binding = nla_get_u8(a[EGRESSK_A_DOMAIN_BINDING]);
+	if (a[EGRESSK_A_DNS_TTL_FLOOR])
+		set.ttl_floor = nla_get_u32(a[EGRESSK_A_DNS_TTL_FLOOR]);
+	if (a[EGRESSK_A_DNS_TTL_CEILING])
+		set.ttl_ceiling = nla_get_u32(a[EGRESSK_A_DNS_TTL_CEILING]);
+	if (set.ttl_floor > set.ttl_ceiling) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    a[EGRESSK_A_DNS_TTL_FLOOR] ?: a[EGRESSK_A_DNS_TTL_CEILING],
+				    "the DNS TTL floor is above the ceiling");
+		return -EINVAL;
+	}
 
 	net = egressk_nl_target(info->attrs, true, info->extack);
 	if (IS_ERR(net))
 		return PTR_ERR(net);
 
-	if (info->attrs[EGRESSK_A_MODE])
-		mode = nla_get_u8(info->attrs[EGRESSK_A_MODE]);
-	if (info->attrs[EGRESSK_A_DEFAULT])
-		dflt = nla_get_u8(info->attrs[EGRESSK_A_DEFAULT]);
-	if (info->attrs[EGRESSK_A_POLICY_FLAGS])
-		pflags = nla_get_u32(info->attrs[EGRESSK_A_POLICY_FLAGS]);
-
 	mutex_lock(&egressk_config_mutex);
-	err = egressk_txn_begin(ien, info->snd_portid, net->net_cookie, mode,
-				dflt, pflags, info->extack);
+	err = egressk_txn_begin(ien, info->snd_portid, net->net_cookie, &set,
+				info->extack);
 	mutex_unlock(&egressk_config_mutex);
 	put_net(net);
 	return err;
 }
 
 /*
- * A domain rule's pattern: an optional "." or "*." and a name, normalised
- * (lowercase, no trailing dot) into @name, r->name_len set.
+ * A domain or dns-name rule's pattern: an optional "." or "*." and a name,
+ * normalised (lowercase, no trailing dot) into @name, r->name_len set.
  */
 static int egressk_nl_parse_domain(struct nlattr **tb, const struct nlattr *nla,
 				   struct egressk_rule *r, char *name,
 				   struct netlink_ext_ack *extack)
 {
 	const struct nlattr *na = tb[EGRESSK_RULE_A_NAME];
+	bool dns_name = r->kind == EGRESSK_RULE_KIND_DNS_NAME;
 	size_t len;
 
 	if (r->action != EGRESSK_ACTION_ALLOW) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_ACTION],
-				    "a domain rule can only allow");
+				    "domain and dns-name rules can only allow");
 		return -EINVAL;
 	}
 	if (NL_REQ_ATTR_CHECK(extack, nla, tb, EGRESSK_RULE_A_NAME)) {
-		NL_SET_ERR_MSG(extack, "domain rule without a name");
+		NL_SET_ERR_MSG(extack, "domain or dns-name rule without a name");
 		return -EINVAL;
 	}
 	if (tb[EGRESSK_RULE_A_ADDR4] || tb[EGRESSK_RULE_A_ADDR6] ||
 	    tb[EGRESSK_RULE_A_PREFIXLEN]) {
 		NL_SET_ERR_MSG_ATTR(extack, nla,
-				    "a domain rule takes a name, not an address or prefix length");
+				    "a domain or dns-name rule takes a name, not an address or prefix length");
+		return -EINVAL;
+	}
+	if (dns_name && (tb[EGRESSK_RULE_A_PROTO] || tb[EGRESSK_RULE_A_PORTS])) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "a dns-name rule takes no protocol or ports (it only lets the name be resolved)");
 		return -EINVAL;
 	}
 	if (tb[EGRESSK_RULE_A_PROTO] &&
@@ -286,7 +341,7 @@ static int egressk_nl_parse_rule(const struct nlattr *nla,
 	r->action = nla_get_u8(tb[EGRESSK_RULE_A_ACTION]);
 	r->kind = nla_get_u8(tb[EGRESSK_RULE_A_KIND]);
 
-	if (r->kind == EGRESSK_RULE_KIND_DOMAIN) {
+	if (egressk_rule_named(r)) {
 		err = egressk_nl_parse_domain(tb, nla, r, name, extack);
 		if (err)
 			return err;
@@ -294,7 +349,7 @@ static int egressk_nl_parse_rule(const struct nlattr *nla,
 	}
 	if (tb[EGRESSK_RULE_A_NAME]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[EGRESSK_RULE_A_NAME],
-				    "only domain rules take a name");
+				    "only domain and dns-name rules take a name");
 		return -EINVAL;
 	}
 
@@ -454,7 +509,7 @@ static int egressk_nl_txn_add(struct sk_buff *skb, struct genl_info *info)
 					    info->extack);
 		if (!err)
 			err = egressk_txn_append(txn, &r, ranges,
-						 r.kind == EGRESSK_RULE_KIND_DOMAIN ?
+						 egressk_rule_named(&r) ?
 						 name : NULL, info->extack);
 		if (err) {
 			/* a transaction with a bad chunk can never commit */
@@ -680,7 +735,7 @@ static int egressk_nl_put_rule(struct sk_buff *skb,
 	if (nla_put_u8(skb, EGRESSK_RULE_A_ACTION, r->action) ||
 	    nla_put_u8(skb, EGRESSK_RULE_A_KIND, r->kind))
 		goto cancel;
-	if (r->kind == EGRESSK_RULE_KIND_DOMAIN) {
+	if (egressk_rule_named(r)) {
 		if (nla_put_string(skb, EGRESSK_RULE_A_NAME,
 				   &p->names[r->name_off]))
 			goto cancel;
@@ -751,7 +806,11 @@ static int egressk_nl_policy_get_dumpit(struct sk_buff *skb,
 		    nla_put_u8(skb, EGRESSK_A_MODE, p->mode) ||
 		    nla_put_u8(skb, EGRESSK_A_DEFAULT, p->dflt) ||
 		    nla_put_u32(skb, EGRESSK_A_POLICY_FLAGS, p->flags) ||
-		    nla_put_u32(skb, EGRESSK_A_RULE_COUNT, p->nr_rules)) {
+		    nla_put_u32(skb, EGRESSK_A_RULE_COUNT, p->nr_rules) ||
+		    nla_put_u8(skb, EGRESSK_A_DNS_FILTER, p->dns_filter) ||
+		    nla_put_u8(skb, EGRESSK_A_DOMAIN_BINDING, p->binding) ||
+		    nla_put_u32(skb, EGRESSK_A_DNS_TTL_FLOOR, p->ttl_floor) ||
+		    nla_put_u32(skb, EGRESSK_A_DNS_TTL_CEILING, p->ttl_ceiling)) {
 			genlmsg_cancel(skb, hdr);
 			return -EMSGSIZE;
 		}
@@ -776,6 +835,163 @@ static int egressk_nl_policy_get_dumpit(struct sk_buff *skb,
 	}
 	nla_nest_end(skb, rules);
 	genlmsg_end(skb, hdr);
+	return skb->len;
+}
+
+/* ---- learned addresses ---- */
+
+struct egressk_learned_rec {
+	union egressk_addr addr;
+	u32 expires;		/* seconds left */
+	u32 rule;		/* DOMAIN_NONE: no rule covers the name now */
+	u8 family;
+	char name[EGRESSK_NAME_BUF];
+};
+
+/*
+ * The dump sends a snapshot taken at its start, so that a table changing
+ * under a slow reader can neither repeat nor skip entries.  Bounded by
+ * EGRESSK_MAX_LEARNED * EGRESSK_LEARNED_NAMES records.
+ */
+struct egressk_learned_dump {
+	const struct egressk_policy *policy;	/* only while snapshotting */
+	struct egressk_learned_rec *recs;
+	u32 nr, cap, next;
+	u32 inum;
+	u64 cookie;
+};
+
+static struct egressk_learned_dump **
+egressk_learned_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct egressk_learned_dump *) > sizeof(cb->ctx));
+	return (struct egressk_learned_dump **)cb->ctx;
+}
+
+static int egressk_nl_learned_visit(void *arg, u8 family,
+				    const union egressk_addr *addr,
+				    const char *name, u32 expires)
+{
+	struct egressk_learned_dump *d = arg;
+	struct egressk_learned_rec *r;
+
+	if (d->nr >= d->cap)
+		return -ENOSPC;	/* learned after the count: next dump */
+	r = &d->recs[d->nr++];
+	r->family = family;
+	r->addr = *addr;
+	r->expires = expires;
+	strscpy(r->name, name, sizeof(r->name));
+	r->rule = domain_table_match_any(&d->policy->domains, r->name,
+					 strlen(r->name));
+	return 0;
+}
+
+static int egressk_nl_learned_get_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct egressk_learned_dump **dp = egressk_learned_dump_ctx(cb);
+	struct egressk_learned_dump *d;
+	struct egressk_net *en;
+	struct net *net;
+	int err = 0;
+
+	*dp = NULL;
+	net = egressk_nl_target(info->attrs, false, cb->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+	en = egressk_pernet(net);
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d) {
+		put_net(net);
+		return -ENOMEM;
+	}
+	d->inum = net->ns.inum;
+	d->cookie = net->net_cookie;
+
+	/* detaching frees the table under this mutex */
+	mutex_lock(&egressk_config_mutex);
+	d->policy = rcu_dereference_protected(en->policy,
+					      lockdep_is_held(&egressk_config_mutex));
+	if (!d->policy) {
+		NL_SET_ERR_MSG(cb->extack,
+			       "no policy is loaded in this network namespace");
+		err = -ENOENT;
+		goto out;
+	}
+	d->cap = egressk_learn_count(en) * EGRESSK_LEARNED_NAMES;
+	if (d->cap) {
+		d->recs = kvmalloc_array(d->cap, sizeof(*d->recs), GFP_KERNEL);
+		if (!d->recs) {
+			err = -ENOMEM;
+			goto out;
+		}
+		egressk_learn_walk(en, egressk_nl_learned_visit, d);
+	}
+	d->policy = NULL;
+out:
+	mutex_unlock(&egressk_config_mutex);
+	put_net(net);
+	if (err) {
+		kvfree(d->recs);
+		kfree(d);
+		return err;
+	}
+	*dp = d;
+	return 0;
+}
+
+static int egressk_nl_learned_get_done(struct netlink_callback *cb)
+{
+	struct egressk_learned_dump **dp = egressk_learned_dump_ctx(cb);
+
+	if (*dp) {
+		kvfree((*dp)->recs);
+		kfree(*dp);
+		*dp = NULL;
+	}
+	return 0;
+}
+
+static int egressk_nl_learned_get_dumpit(struct sk_buff *skb,
+					 struct netlink_callback *cb)
+{
+	struct egressk_learned_dump *d = *egressk_learned_dump_ctx(cb);
+
+	while (d && d->next < d->nr) {
+		const struct egressk_learned_rec *r = &d->recs[d->next];
+		struct nlattr *nest;
+		void *hdr;
+
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &egressk_genl_family,
+				  NLM_F_MULTI, EGRESSK_CMD_LEARNED_GET);
+		if (!hdr)
+			break;
+		if (nla_put_u32(skb, EGRESSK_A_NETNS_INODE, d->inum) ||
+		    nla_put_u64_64bit(skb, EGRESSK_A_NETNS_COOKIE, d->cookie,
+				      EGRESSK_A_PAD))
+			goto cancel;
+		nest = nla_nest_start(skb, EGRESSK_A_LEARNED);
+		if (!nest)
+			goto cancel;
+		if ((r->family == AF_INET ?
+		     nla_put_in_addr(skb, EGRESSK_LEARNED_A_ADDR4, r->addr.a4) :
+		     nla_put_in6_addr(skb, EGRESSK_LEARNED_A_ADDR6,
+				      &r->addr.a6)) ||
+		    nla_put_string(skb, EGRESSK_LEARNED_A_NAME, r->name) ||
+		    nla_put_u32(skb, EGRESSK_LEARNED_A_EXPIRES, r->expires) ||
+		    (r->rule != DOMAIN_NONE &&
+		     nla_put_u32(skb, EGRESSK_LEARNED_A_RULE_ID, r->rule)))
+			goto cancel;
+		nla_nest_end(skb, nest);
+		genlmsg_end(skb, hdr);
+		d->next++;
+		continue;
+cancel:
+		genlmsg_cancel(skb, hdr);
+		break;
+	}
 	return skb->len;
 }
 
@@ -948,6 +1164,13 @@ static const struct genl_ops egressk_ops[] = {
 	{
 		.cmd = EGRESSK_CMD_STATS_GET,
 		.doit = egressk_nl_stats_get,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = EGRESSK_CMD_LEARNED_GET,
+		.start = egressk_nl_learned_get_start,
+		.dumpit = egressk_nl_learned_get_dumpit,
+		.done = egressk_nl_learned_get_done,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -45,10 +45,15 @@ static int egressk_attach(struct net *net, struct egressk_net *en)
 	if (err)
 		goto err_stats;
 
+	/* what DNS answers teach (the flow GC work also ages it) */
+	err = egressk_learn_init(en);
+	if (err)
+		goto err_ct;
+
 	/* the table the hooks keep domain-inspected flows in */
 	err = egressk_flows_init(net, en);
 	if (err)
-		goto err_ct;
+		goto err_learn;
 
 	err = nf_register_net_hooks(net, egressk_nf_ops,
 				    ARRAY_SIZE(egressk_nf_ops));
@@ -68,6 +73,8 @@ err_hooks:
 	synchronize_net();
 err_flows:
 	egressk_flows_destroy(en);
+err_learn:
+	egressk_learn_destroy(en);
 err_ct:
 	nf_ct_netns_put(net, NFPROTO_INET);
 err_stats:
@@ -97,6 +104,7 @@ static void egressk_detach(struct net *net, struct egressk_net *en)
 	synchronize_net();
 	/* flows hold ct references: drop them before conntrack's own exit */
 	egressk_flows_destroy(en);
+	egressk_learn_destroy(en);
 	nf_ct_netns_put(net, NFPROTO_INET);
 	if (old)
 		egressk_policy_put(old);
@@ -175,6 +183,13 @@ void egressk_stats_sum(const struct egressk_stats __percpu *pcpu,
 		sum->flows_hold_timeout += READ_ONCE(s->flows_hold_timeout);
 		sum->flows_table_full += READ_ONCE(s->flows_table_full);
 		sum->flows_policy_cut += READ_ONCE(s->flows_policy_cut);
+		sum->dns_queries += READ_ONCE(s->dns_queries);
+		sum->dns_refused += READ_ONCE(s->dns_refused);
+		sum->dns_unpinned += READ_ONCE(s->dns_unpinned);
+		sum->dns_learned += READ_ONCE(s->dns_learned);
+		sum->dns_learn_full += READ_ONCE(s->dns_learn_full);
+		sum->dns_ignored += READ_ONCE(s->dns_ignored);
+		sum->flows_not_learned += READ_ONCE(s->flows_not_learned);
 	}
 }
 
@@ -190,6 +205,7 @@ static int __net_init egressk_net_init(struct net *net)
 	en->nr_txns = 0;
 	INIT_LIST_HEAD(&en->devhooks);
 	en->nr_devhooks = 0;
+	en->learn = NULL;
 	egressk_event_init(en);
 	return 0;
 }

@@ -12,13 +12,14 @@
 #include <asm/unaligned.h>
 
 /* "allow dns ADDRESS" is udp and tcp port 53 */
-static const struct cidr_port_range egressk_dns_port = { 53, 53 };
+static const struct cidr_port_range egressk_dns_rule_port = { 53, 53 };
 
 static void egressk_policy_free(struct egressk_policy *p)
 {
 	cidr_table_free(&p->v4);
 	cidr_table_free(&p->v6);
 	domain_table_free(&p->domains);
+	domain_table_free(&p->dns_names);
 	kvfree(p->names);
 	kvfree(p->hits);
 	kvfree(p->rules);
@@ -82,7 +83,7 @@ static u32 egressk_fill_input(const struct egressk_policy *p, u8 family,
 		const struct egressk_rule *r = &p->rules[i];
 		struct cidr_rule_in *e = &in[n];
 
-		if (r->kind == EGRESSK_RULE_KIND_DOMAIN || r->family != family)
+		if (egressk_rule_named(r) || r->family != family)
 			continue;
 		e->addr = egressk_rule_key(r);
 		e->prefixlen = r->prefixlen;
@@ -91,7 +92,7 @@ static u32 egressk_fill_input(const struct egressk_policy *p, u8 family,
 		if (r->kind == EGRESSK_RULE_KIND_DNS) {
 			e->proto = CIDR_PROTO_UDP;
 			e->nr_ranges = 1;
-			e->ranges = &egressk_dns_port;
+			e->ranges = &egressk_dns_rule_port;
 			in[n + 1] = *e;
 			in[n + 1].proto = CIDR_PROTO_TCP;
 			n += 2;
@@ -105,25 +106,31 @@ static u32 egressk_fill_input(const struct egressk_policy *p, u8 family,
 	return n;
 }
 
-/* Compile the domain rules into p->domains. */
-static int egressk_build_domains(struct egressk_policy *p)
+/*
+ * Compile the named rules of @kind (EGRESSK_RULE_KIND_DOMAIN or _DNS_NAME)
+ * into @t.  dns-name rules have no ports; the filter matches them on any.
+ */
+static int egressk_build_names(struct egressk_policy *p, u8 kind,
+			       struct domain_table *t)
 {
 	struct domain_rule_in *in;
-	u32 i, n = 0;
+	u32 i, n = 0, want = 0;
 	int err;
 
-	if (!p->nr_domains)
-		return domain_table_build(&p->domains, NULL, 0);
-	in = kvmalloc_array(p->nr_domains, sizeof(*in), GFP_KERNEL_ACCOUNT);
+	for (i = 0; i < p->nr_rules; i++)
+		want += p->rules[i].kind == kind;
+	if (!want)
+		return domain_table_build(t, NULL, 0);
+	in = kvmalloc_array(want, sizeof(*in), GFP_KERNEL_ACCOUNT);
 	if (!in)
 		return -ENOMEM;
-	for (i = 0; i < p->nr_rules && n < p->nr_domains; i++) {
+	for (i = 0; i < p->nr_rules && n < want; i++) {
 		const struct egressk_rule *r = &p->rules[i];
 		struct domain_rule_in *e = &in[n];
 		const char *base;
 		size_t base_len;
 
-		if (r->kind != EGRESSK_RULE_KIND_DOMAIN)
+		if (r->kind != kind)
 			continue;
 		err = domain_pattern_split(&p->names[r->name_off], r->name_len,
 					   &base, &base_len, &e->kind);
@@ -136,8 +143,7 @@ static int egressk_build_domains(struct egressk_policy *p)
 		e->ranges = r->nr_ranges ? &p->ranges[r->ranges_off] : NULL;
 		n++;
 	}
-	err = n == p->nr_domains ? domain_table_build(&p->domains, in, n) :
-				   -EINVAL;
+	err = n == want ? domain_table_build(t, in, n) : -EINVAL;
 out:
 	kvfree(in);
 	return err;
@@ -163,9 +169,13 @@ struct egressk_policy *egressk_policy_build(struct egressk_txn *txn,
 		return ERR_PTR(-ENOMEM);
 	}
 	refcount_set(&p->ref, 1);
-	p->mode = txn->mode;
-	p->dflt = txn->dflt;
-	p->flags = txn->flags;
+	p->mode = txn->set.mode;
+	p->dflt = txn->set.dflt;
+	p->flags = txn->set.flags;
+	p->dns_filter = txn->set.dns_filter;
+	p->binding = txn->set.binding;
+	p->ttl_floor = txn->set.ttl_floor;
+	p->ttl_ceiling = txn->set.ttl_ceiling;
 	p->nr_rules = txn->nr_rules;
 	p->nr_ranges = txn->nr_ranges;
 	p->nr_domains = txn->nr_domains;
@@ -194,7 +204,9 @@ struct egressk_policy *egressk_policy_build(struct egressk_txn *txn,
 	for (i = 0; i < p->nr_rules; i++) {
 		u32 w = p->rules[i].kind == EGRESSK_RULE_KIND_DNS ? 2 : 1;
 
-		if (p->rules[i].kind == EGRESSK_RULE_KIND_DOMAIN)
+		if (p->rules[i].kind == EGRESSK_RULE_KIND_DNS)
+			p->nr_resolvers++;
+		if (egressk_rule_named(&p->rules[i]))
 			continue;
 		if (p->rules[i].family == AF_INET)
 			n4 += w;
@@ -215,7 +227,10 @@ struct egressk_policy *egressk_policy_build(struct egressk_txn *txn,
 	err = cidr_table_build(&p->v6, 128, in ? in + n4 : NULL, n6);
 	if (err)
 		goto err_build;
-	err = egressk_build_domains(p);
+	err = egressk_build_names(p, EGRESSK_RULE_KIND_DOMAIN, &p->domains);
+	if (!err)
+		err = egressk_build_names(p, EGRESSK_RULE_KIND_DNS_NAME,
+					  &p->dns_names);
 	if (err == -EINVAL) {
 		NL_SET_ERR_MSG(extack, "a staged domain rule is not a valid name");
 		goto err_free;

@@ -27,7 +27,7 @@ struct egressk_txn *egressk_txn_find(struct egressk_net *ien, u32 portid)
 }
 
 int egressk_txn_begin(struct egressk_net *ien, u32 portid, u64 cookie,
-		      u8 mode, u8 dflt, u32 flags,
+		      const struct egressk_settings *set,
 		      struct netlink_ext_ack *extack)
 {
 	struct egressk_txn *txn;
@@ -51,9 +51,7 @@ int egressk_txn_begin(struct egressk_net *ien, u32 portid, u64 cookie,
 	}
 	txn->portid = portid;
 	txn->cookie = cookie;
-	txn->mode = mode;
-	txn->dflt = dflt;
-	txn->flags = flags;
+	txn->set = *set;
 	list_add_tail(&txn->list, &ien->txns);
 	ien->nr_txns++;
 	return 0;
@@ -83,7 +81,10 @@ static int egressk_grow(void **arr, u32 *cap, u32 used, u32 more,
 #define EGRESSK_MAX_NAMES_BYTES \
 	(EGRESSK_MAX_DOMAIN_RULES * (EGRESSK_DOMAIN_NAME_MAX + 1))
 
-/* @name: the normalised pattern of a domain rule (r->name_len bytes), else NULL. */
+/*
+ * @name: the normalised pattern of a domain or dns-name rule (r->name_len
+ * bytes), else NULL.
+ */
 int egressk_txn_append(struct egressk_txn *txn, const struct egressk_rule *r,
 		       const struct cidr_port_range *ranges, const char *name,
 		       struct netlink_ext_ack *extack)
@@ -106,7 +107,7 @@ int egressk_txn_append(struct egressk_txn *txn, const struct egressk_rule *r,
 
 	if (name && txn->nr_domains >= EGRESSK_MAX_DOMAIN_RULES) {
 		NL_SET_ERR_MSG(extack,
-			       "policy has more than EGRESSK_MAX_DOMAIN_RULES domain rules");
+			       "policy has more than EGRESSK_MAX_DOMAIN_RULES domain and dns-name rules");
 		return -E2BIG;
 	}
 
