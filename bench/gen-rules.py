@@ -156,7 +156,8 @@ def write_domains(outdir, n, rnd):
     rnd.shuffle(names)
     for suffix, extra in (("", ""), ("-cidr", "allow cidr %s/32\n" % SERVER4)):
         with open(os.path.join(outdir, "dom-%d%s.egressk" % (n, suffix)), "w") as f:
-            f.write("# dom-%d%s: %d domain rules%s\nmode enforce\ndefault reject\n%s" % (
+            f.write("# dom-%d%s: %d domain rules%s (SNI alone: no resolver in the bench)\n"
+                    "mode enforce\ndefault reject\ndomain-binding none\n%s" % (
                 n, suffix, n, ", the server allowed by CIDR" if extra else "", extra))
             f.writelines("allow domain %s\n" % x for x in names)
 
