@@ -17,10 +17,12 @@ enum {
 #define ARG_TARGET	(1u << 0)	/* TARGET options, required */
 #define ARG_TARGET_OPT	(1u << 1)	/* TARGET options, optional */
 #define ARG_JSON	(1u << 2)
+#define ARG_LEARNED	(1u << 3)	/* show --learned */
 
 struct cmd_args {
 	struct egk_target target;
 	bool json;
+	bool learned;
 	int npos;
 	char **pos;
 };
@@ -47,6 +49,9 @@ struct egk_nl *cmd_connect_target(const struct cmd_args *a, bool modify, int *fd
 int cmd_nl_error(struct egk_nl *nl, int err, const char *what, const struct cmd_args *a);
 /* The flags every target request carries. */
 unsigned int cmd_target_flags(const struct cmd_args *a);
+
+/* show TARGET --learned [--json], on an open connection and target fd. */
+int cmd_show_learned(const struct cmd_args *a, struct egk_nl *nl, int fd);
 
 int cmd_apply(int argc, char **argv);
 int cmd_show(int argc, char **argv);

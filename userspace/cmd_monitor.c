@@ -45,6 +45,10 @@ static const char *reason_name(unsigned int r)
 	case EGRESSK_REASON_FLOW_LIMIT:      return "flow-limit";
 	case EGRESSK_REASON_QUIC:            return "quic";
 	case EGRESSK_REASON_POLICY_CHANGED:  return "policy-changed";
+	case EGRESSK_REASON_DNS_UNPINNED:    return "dns-unpinned";
+	case EGRESSK_REASON_DNS_NAME:        return "dns-name";
+	case EGRESSK_REASON_DNS_MALFORMED:   return "dns-malformed";
+	case EGRESSK_REASON_NOT_LEARNED:     return "not-learned";
 	}
 	return "unspec";
 }

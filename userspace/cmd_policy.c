@@ -44,6 +44,9 @@ int cmd_check(int argc, char **argv)
 	printf("# %s: valid, %zu rule%s\n", strcmp(a.pos[0], "-") ? a.pos[0] : "<stdin>",
 	       p.nrules, p.nrules == 1 ? "" : "s");
 	egk_policy_print(stdout, &p);
+	/* advice only: the file is valid, so the exit status stays 0 */
+	fflush(stdout);
+	egk_policy_warn(&p, strcmp(a.pos[0], "-") ? a.pos[0] : "<stdin>", stderr);
 	egk_policy_free(&p);
 	return EXIT_OK;
 }
@@ -73,6 +76,9 @@ int cmd_apply(int argc, char **argv)
 		printf("applied %zu rule%s to netns inode %u (cookie %llu), policy version %llu\n",
 		       p.nrules, p.nrules == 1 ? "" : "s", id.inode,
 		       (unsigned long long)id.cookie, (unsigned long long)id.version);
+		/* check's advice, after the fact: the policy is loaded all the same */
+		fflush(stdout);
+		egk_policy_warn(&p, strcmp(a.pos[0], "-") ? a.pos[0] : "<stdin>", stderr);
 		ret = EXIT_OK;
 	}
 	close(fd);
@@ -90,12 +96,18 @@ int cmd_show(int argc, char **argv)
 	struct egk_nl *nl;
 	int ret, fd, err;
 
-	ret = cmd_parse(argc, argv, ARG_TARGET | ARG_JSON, 0, 0, &a);
+	ret = cmd_parse(argc, argv, ARG_TARGET | ARG_JSON | ARG_LEARNED, 0, 0, &a);
 	if (ret)
 		return ret;
 	nl = cmd_connect_target(&a, false, &fd, &ret);
 	if (!nl)
 		return ret;
+	if (a.learned) {
+		ret = cmd_show_learned(&a, nl, fd);
+		close(fd);
+		egk_nl_close(nl);
+		return ret;
+	}
 	err = egk_nl_policy_get(nl, fd, cmd_target_flags(&a), &p, &id);
 	if (err) {
 		ret = cmd_nl_error(nl, err, "show", &a);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* list, stats: what the policed namespaces are doing. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "cmd.h"
+#include "learned.h"
 #include "netlink.h"
 #include "policy.h"
 
@@ -22,6 +24,8 @@ static const struct {
 	C(flows_inspected), C(flows_domain_allowed), C(flows_domain_rejected),
 	C(flows_hold_limit), C(flows_hold_timeout), C(flows_table_full),
 	C(flows_policy_cut), C(flows_active),
+	C(dns_queries), C(dns_refused), C(dns_unpinned), C(dns_learned),
+	C(dns_learn_full), C(dns_ignored), C(flows_not_learned), C(learned_active),
 #undef C
 };
 
@@ -118,7 +122,60 @@ int cmd_list(int argc, char **argv)
 	return ret;
 }
 
-static void print_stats_text(const struct egk_ns_state *st, const struct egk_policy *p)
+/* ---- learned addresses ------------------------------------------------ */
+
+/* A module that predates DNS control has no LEARNED_GET. */
+static bool learned_unsupported(int err)
+{
+	return err == -EOPNOTSUPP;
+}
+
+int cmd_show_learned(const struct cmd_args *a, struct egk_nl *nl, int fd)
+{
+	struct egk_learned_list ll = { 0 };
+	struct egk_policy p;
+	struct egk_ident id;
+	int err, ret;
+
+	/* the policy first: its rule ids name the patterns (a commit in
+	 * between can make the two disagree, as for stats) */
+	err = egk_nl_policy_get(nl, fd, cmd_target_flags(a), &p, &id);
+	if (!err)
+		err = egk_nl_learned_get(nl, fd, cmd_target_flags(a), &ll);
+	if (err && learned_unsupported(err)) {
+		die_msg("show: this egressk module has no learned addresses (it predates DNS control); load the module that came with this egresskctl");
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	if (err) {
+		ret = cmd_nl_error(nl, err, "show", a);
+		goto out;
+	}
+	if (a->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "netns", netns_json(&id));
+		json_object_object_add(o, "version", json_object_new_uint64(id.version));
+		json_object_object_add(o, "learned", egk_learned_to_json(&ll, &p));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		printf("# egressk learned addresses of netns inode %u cookie %llu, version %llu, %zu entr%s\n",
+		       id.inode, (unsigned long long)id.cookie, (unsigned long long)id.version,
+		       ll.n, ll.n == 1 ? "y" : "ies");
+		egk_learned_print(stdout, &ll, &p, "");
+	}
+	ret = EXIT_OK;
+out:
+	egk_learned_list_free(&ll);
+	egk_policy_free(&p);
+	return ret;
+}
+
+/* ---- stats ------------------------------------------------------------- */
+
+static void print_stats_text(const struct egk_ns_state *st, const struct egk_policy *p,
+			     const struct egk_learned_list *ll)
 {
 	char buf[EGK_RULE_TEXT_MAX];
 
@@ -134,10 +191,17 @@ static void print_stats_text(const struct egk_ns_state *st, const struct egk_pol
 		printf("rule %u hits %llu: %s\n", p->rules[i].id,
 		       (unsigned long long)p->rules[i].hits, buf);
 	}
+	if (ll) {
+		printf("learned: %zu entr%s\n", ll->n, ll->n == 1 ? "y" : "ies");
+		if (ll->n)
+			egk_learned_print(stdout, ll, p, "  ");
+	}
 }
 
 int cmd_stats(int argc, char **argv)
 {
+	struct egk_learned_list ll = { 0 };
+	bool have_learned = false;
 	struct egk_ns_state st;
 	struct egk_policy p;
 	struct egk_ident id;
@@ -155,6 +219,13 @@ int cmd_stats(int argc, char **argv)
 	err = egk_nl_stats_get(nl, fd, cmd_target_flags(&a), &st);
 	if (!err)
 		err = egk_nl_policy_get(nl, fd, cmd_target_flags(&a), &p, &id);
+	if (!err) {
+		err = egk_nl_learned_get(nl, fd, cmd_target_flags(&a), &ll);
+		have_learned = !err;
+		/* an older module: the counters without the listing */
+		if (learned_unsupported(err))
+			err = 0;
+	}
 	if (err) {
 		ret = cmd_nl_error(nl, err, "stats", &a);
 		goto out;
@@ -179,13 +250,16 @@ int cmd_stats(int argc, char **argv)
 			json_object_array_add(rules, r);
 		}
 		json_object_object_add(o, "rules", rules);
+		if (have_learned)
+			json_object_object_add(o, "learned", egk_learned_to_json(&ll, &p));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else {
-		print_stats_text(&st, &p);
+		print_stats_text(&st, &p, have_learned ? &ll : NULL);
 	}
 	ret = EXIT_OK;
 out:
+	egk_learned_list_free(&ll);
 	egk_policy_free(&p);
 	close(fd);
 	egk_nl_close(nl);

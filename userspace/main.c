@@ -25,10 +25,11 @@ static const struct subcommand {
 	const char *help;
 } subcommands[] = {
 	{ "apply",   cmd_apply,   "apply  TARGET FILE|-       atomically replace TARGET's policy" },
-	{ "show",    cmd_show,    "show   TARGET [--json]     print the loaded policy (itself a valid policy file)" },
+	{ "show",    cmd_show,    "show   TARGET [--json]     print the loaded policy (itself a valid policy file)\n"
+				  "  egresskctl show   TARGET --learned [--json]   the addresses learned from DNS answers" },
 	{ "clear",   cmd_clear,   "clear  TARGET              remove the policy (the netns is unrestricted again)" },
 	{ "list",    cmd_list,    "list   [--json]            every policed netns with its mode, rule count and counters" },
-	{ "stats",   cmd_stats,   "stats  TARGET [--json]     counters, hits per rule" },
+	{ "stats",   cmd_stats,   "stats  TARGET [--json]     counters, hits per rule, learned addresses" },
 	{ "monitor", cmd_monitor, "monitor [TARGET] [--json]  stream denial and audit events, one per line" },
 	{ "check",   cmd_check,   "check  FILE|-              validate a policy without loading it" },
 	{ "help",    cmd_help,    "help                       this text" },
@@ -77,6 +78,7 @@ int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_
 		{ "docker",     required_argument, NULL, 'd' },
 		{ "force",      no_argument,       NULL, 'f' },
 		{ "json",       no_argument,       NULL, 'j' },
+		{ "learned",    no_argument,       NULL, 'l' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -106,6 +108,12 @@ int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_
 			if (!(accepts & ARG_JSON))
 				goto bad_opt;
 			a->json = true;
+			li = -1;
+			continue;
+		case 'l':
+			if (!(accepts & ARG_LEARNED))
+				goto bad_opt;
+			a->learned = true;
 			li = -1;
 			continue;
 		case 'h':

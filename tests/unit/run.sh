@@ -50,7 +50,7 @@ fi
 
 NL_FLAGS=$(pkg-config --cflags --libs libnl-3.0 libnl-genl-3.0 json-c)
 if ${CC:-cc} $CFLAGS -o "$build/test_netlink" "$here/test_netlink.c" "$top/userspace/netlink.c" \
-	"$top/userspace/policy.c" "$top/userspace/policy_print.c" $NL_FLAGS 2>"$build/ccn.log"; then
+	"$top/userspace/policy.c" "$top/userspace/policy_print.c" "$top/userspace/learned.c" $NL_FLAGS 2>"$build/ccn.log"; then
 	pass "build test_netlink"
 else
 	cat "$build/ccn.log"; fail "build test_netlink"; summary
@@ -137,6 +137,61 @@ expect "cli: include preset:github is valid" 0 "^allow domain \\.github\\.com$" 
 expect "cli: a domain rule prints normalised" 0 "^allow domain \\*\\.example\\.com port 443,8443$" -- sh -c "echo 'allow domain *.Example.COM. port 443,8443' | '$ctl' check -"
 expect "cli: domain udp is refused, TCP only" 2 "^<stdin>:1: domain rules are TCP only" -- sh -c "echo 'allow domain a.example udp' | '$ctl' check -"
 expect "cli: deny domain is refused" 2 "^<stdin>:2: 'deny domain' does not exist" -- sh -c "printf 'allow domain a.example\ndeny domain a.example\n' | '$ctl' check -"
+# DNS control: settings, dns-name rules, check's warnings
+expect "cli: check prints the DNS settings" 0 "^dns filter on$" -- "$ctl" check "$t/good.pol"
+expect "cli: check prints the ttl floor" 0 "^dns ttl-floor 600$" -- "$ctl" check "$t/good.pol"
+expect "cli: check prints domain-binding" 0 "^domain-binding dns$" -- "$ctl" check "$t/good.pol"
+expect "cli: a dns-name rule prints normalised" 0 "^allow dns-name \\.in-addr\\.arpa$" -- sh -c "echo 'allow dns-name .In-Addr.Arpa.' | '$ctl' check -"
+expect "cli: dns filter strict is printed" 0 "^dns filter strict$" -- sh -c "echo 'dns filter strict' | '$ctl' check -"
+expect "cli: conflicting dns filter exits 2" 2 "^<stdin>:2: 'dns filter off' conflicts with 'dns filter on' at <stdin>:1" -- sh -c "printf 'dns filter on\ndns filter off\n' | '$ctl' check -"
+expect "cli: ttl floor above ceiling exits 2" 2 "^<stdin>:2: 'dns ttl-ceiling 60' is below 'dns ttl-floor 120' at <stdin>:1" -- sh -c "printf 'dns ttl-floor 120\ndns ttl-ceiling 60\n' | '$ctl' check -"
+expect "cli: dns-name with a port exits 2" 2 "^<stdin>:1: dns-name rules take no protocol or port" -- sh -c "echo 'allow dns-name a.example port 53' | '$ctl' check -"
+# stderr_of NAME WANT_RC PATTERN|'' CMD...: stderr alone matches PATTERN, or is empty for ''
+stderr_of() {
+	local name=$1 want=$2 pat=$3; shift 3
+	local err rc
+	err=$("$@" 2>&1 >/dev/null); rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name: exit $rc, want $want; stderr: $(echo "$err" | head -3 | tr '\n' '|')"
+	elif [ -z "$pat" ] && [ -n "$err" ]; then
+		fail "$name: stderr not empty: $(echo "$err" | head -3 | tr '\n' '|')"
+	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$err"; then
+		fail "$name: stderr lacks /$pat/: $(echo "$err" | head -3 | tr '\n' '|')"
+	else
+		pass "$name"
+	fi
+}
+printf 'allow domain .github.com\n' >"$t/nodns.pol"
+stderr_of "cli: check warns of domain rules without a pinned resolver (exit 0)" 0 \
+	"^.*nodns.pol: warning: domain rules with domain-binding dns need a pinned resolver \('allow dns ADDRESS'\): no address is learned without one, so every domain flow is refused$" \
+	"$ctl" check "$t/nodns.pol"
+stderr_of "cli: a preset alone gets the resolver warning" 0 "^<stdin>: warning: domain rules with domain-binding dns need a pinned resolver" \
+	sh -c "echo 'include preset:github' | '$ctl' check -"
+stderr_of "cli: no warning with a pinned resolver" 0 "" \
+	sh -c "printf 'include preset:github\nallow dns 192.0.2.53\n' | '$ctl' check -"
+stderr_of "cli: no warning with domain-binding none" 0 "" \
+	sh -c "printf 'allow domain .github.com\ndomain-binding none\n' | '$ctl' check -"
+stderr_of "cli: check warns of a filter with no name rule (exit 0)" 0 \
+	"^<stdin>: warning: dns filter on with no domain or dns-name rule: every query for a dotted name will be refused" \
+	sh -c "echo 'allow dns 192.0.2.53' | '$ctl' check -"
+stderr_of "cli: no filter warning with the filter off" 0 "" \
+	sh -c "printf 'allow dns 192.0.2.53\ndns filter off\n' | '$ctl' check -"
+printf 'mode audit\nallow cidr 10.0.0.0/8 tcp port 443\n' >"$t/cidr.pol"
+stderr_of "cli: no warning for a cidr-only file" 0 "" "$ctl" check "$t/cidr.pol"
+# check's output is a policy that checks to the same text
+printf 'dns filter strict\ndomain-binding none\ndns ttl-floor 30\ndns ttl-ceiling 90\nallow dns-name .ip6.arpa\nallow dns 2001:db8::53\nallow domain github.com port 22\n' >"$t/dns.pol"
+if "$ctl" check "$t/dns.pol" 2>/dev/null | "$ctl" check - 2>/dev/null | grep -v '^#' >"$t/dnsrt2" &&
+   "$ctl" check "$t/dns.pol" 2>/dev/null | grep -v '^#' >"$t/dnsrt1" && cmp -s "$t/dnsrt1" "$t/dnsrt2" &&
+   grep -qx 'dns ttl-ceiling 90' "$t/dnsrt1" && grep -qx 'allow dns-name .ip6.arpa' "$t/dnsrt1"; then
+	pass "cli: a DNS policy's check output round-trips"
+else
+	fail "cli: a DNS policy's check output does not round-trip"
+fi
+expect "cli: help lists show --learned" 0 "show   TARGET --learned" -- "$ctl" help
+expect "cli: --learned goes with show only" 2 "misplaced option '--learned'" -- "$ctl" stats --pid 1 --learned
+expect "cli: check takes no --learned" 2 "misplaced option '--learned'" -- "$ctl" check --learned "$t/good.pol"
+expect "cli: show --learned needs a TARGET" 2 "show needs a TARGET" -- "$ctl" show --learned
+
 npresets=0
 for p in "$top"/userspace/presets/*; do
 	npresets=$((npresets + 1))
@@ -182,6 +237,7 @@ else
 	expect "cli: apply without the module exits 1" 1 "^egresskctl: egressk module not loaded: run 'modprobe egressk'$" -- "$ctl" apply --force --pid $$ "$t/good.pol"
 	expect "cli: list without the module exits 1" 1 "egressk module not loaded" -- "$ctl" list
 	expect "cli: monitor without the module exits 1" 1 "egressk module not loaded" -- "$ctl" monitor --json
+	expect "cli: show --learned without the module exits 1" 1 "egressk module not loaded" -- "$ctl" show --learned --json --pid $$
 	one_line "cli: module-not-loaded is one line" "$ctl" list
 fi
 

@@ -16,6 +16,9 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
+#include <json-c/json.h>
+
+#include "learned.h"
 #include "netlink.h"
 #include "policy.h"
 #include "test.h"
@@ -799,6 +802,95 @@ static void test_learned(void)
 	nlmsg_free(msg);
 }
 
+/* show --learned and stats: the table and JSON, rules found by id */
+static void test_learned_render(void)
+{
+	struct egk_learned_list ll = { 0 };
+	struct egk_learned v[3];
+	struct egk_policy p;
+	struct egk_diag d;
+	struct json_object *o, *e, *x;
+	struct nl_msg *msg;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	egk_policy_parse_string("t.pol", ".",
+		"allow dns 192.0.2.53\nallow domain .github.com\nallow domain api.example port 443\n",
+		&p, &d);
+	for (size_t i = 0; i < p.nrules; i++)
+		p.rules[i].id = (uint32_t)i;	/* as the dump numbers them */
+	msg = learned(AF_INET, "github.com", 11, 412, 1);
+	egk_nl_read_learned(msg, &v[0]);
+	nlmsg_free(msg);
+	msg = learned(AF_INET6, "api.example", 12, 0, 2);
+	egk_nl_read_learned(msg, &v[1]);
+	nlmsg_free(msg);
+	msg = learned(AF_INET, "gone.example", 13, 30, -1);
+	egk_nl_read_learned(msg, &v[2]);
+	nlmsg_free(msg);
+	ll.v = v;
+	ll.n = 3;
+
+	f = open_memstream(&out, &len);
+	egk_learned_print(f, &ll, &p, "  ");
+	fclose(f);
+	CHECK(out && !strncmp(out, "  ADDRESS ", 10) && strstr(out, "NAME") &&
+	      strstr(out, "EXPIRES") && strstr(out, "RULE\n"),
+	      "learned: the table has a header", "out=[%s]", out);
+	CHECK(out && strstr(out, "\n  140.82.112.3  ") && strstr(out, " github.com ") &&
+	      strstr(out, " 412s ") && strstr(out, " .github.com\n"),
+	      "learned: a row gives address, name, expiry and the rule's pattern", "out=[%s]", out);
+	CHECK(out && strstr(out, "2001:db8::1") && strstr(out, "expired (in use)  api.example\n"),
+	      "learned: expiry 0 reads expired (in use)", "out=[%s]", out);
+	CHECK(out && strstr(out, " gone.example ") && strstr(out, " 30s") && strstr(out, "  -\n"),
+	      "learned: no rule prints -", "out=[%s]", out);
+	free(out);
+
+	o = egk_learned_to_json(&ll, &p);
+	e = json_object_array_get_idx(o, 0);
+	CHECK(json_object_array_length(o) == 3 && e &&
+	      json_object_object_get_ex(e, "address", &x) &&
+	      !strcmp(json_object_get_string(x), "140.82.112.3") &&
+	      json_object_object_get_ex(e, "family", &x) &&
+	      !strcmp(json_object_get_string(x), "ipv4") &&
+	      json_object_object_get_ex(e, "name", &x) &&
+	      !strcmp(json_object_get_string(x), "github.com") &&
+	      json_object_object_get_ex(e, "expires", &x) && json_object_get_int(x) == 412 &&
+	      json_object_object_get_ex(e, "expired", &x) && !json_object_get_boolean(x) &&
+	      json_object_object_get_ex(e, "rule_id", &x) && json_object_get_int(x) == 1 &&
+	      json_object_object_get_ex(e, "rule", &x) &&
+	      !strcmp(json_object_get_string(x), ".github.com"),
+	      "learned: JSON entry", "%s", json_object_to_json_string(o));
+	e = json_object_array_get_idx(o, 1);
+	CHECK(e && json_object_object_get_ex(e, "expired", &x) && json_object_get_boolean(x) &&
+	      json_object_object_get_ex(e, "family", &x) &&
+	      !strcmp(json_object_get_string(x), "ipv6"),
+	      "learned: JSON expired IPv6 entry", "%s", json_object_to_json_string(o));
+	e = json_object_array_get_idx(o, 2);
+	CHECK(e && !json_object_object_get_ex(e, "rule_id", NULL) &&
+	      json_object_object_get_ex(e, "rule", &x) && x == NULL,
+	      "learned: JSON entry without a rule has rule null", "%s",
+	      json_object_to_json_string(o));
+	json_object_put(o);
+
+	/* an empty list: the header alone, and [] */
+	ll.n = 0;
+	out = NULL;
+	f = open_memstream(&out, &len);
+	egk_learned_print(f, &ll, &p, "");
+	fclose(f);
+	CHECK(out && !strncmp(out, "ADDRESS", 7) && !strchr(out, '\n')[1],
+	      "learned: an empty table is its header", "out=[%s]", out);
+	free(out);
+	o = egk_learned_to_json(&ll, &p);
+	CHECK(json_object_array_length(o) == 0, "learned: empty JSON array", "len=%zu",
+	      json_object_array_length(o));
+	json_object_put(o);
+	egk_policy_free(&p);
+	egk_diag_free(&d);
+}
+
 static void test_dns_events(void)
 {
 	static const struct {
@@ -841,6 +933,7 @@ int main(void)
 	test_dns_name_decode_checks();
 	test_policy_header();
 	test_learned();
+	test_learned_render();
 	test_dns_events();
 	return test_summary();
 }
