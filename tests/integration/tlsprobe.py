@@ -48,6 +48,10 @@ exit status: ok 0, refused 1, timeout 2, error 3):
                           for FILE to exist, then send a second request
                           (PATH-2) on the same connection
     --timeout S           per operation (default 5)
+    --getaddrinfo [--family 4|6]   ADDR is a host name: resolve it with
+                          getaddrinfo() (the system resolver, so the netns's
+                          /etc/resolv.conf), print "resolved NAME ADDR", and
+                          connect to the first address (test_dns.sh)
   The detail of a failure says where it happened: "connect: ECONNREFUSED",
   "after-connect: ECONNRESET", or with --tfo "tfo-sendto: ..." (connect and
   first write in one call).
@@ -244,6 +248,8 @@ def report(word, start, detail=""):
 
 
 def outcome(start, stage, exc):
+    if isinstance(exc, socket.gaierror):
+        return report("error", start, "%s: getaddrinfo: %s" % (stage, exc))
     if isinstance(exc, socket.timeout):
         return report("timeout", start, "%s: timed out" % stage)
     if isinstance(exc, OSError) and exc.errno is not None:
@@ -262,9 +268,24 @@ class Conn:
         self.sock = None
         self.stage = "connect"
 
+    def resolve(self):
+        """The destination: ADDR itself, or with --getaddrinfo the first
+        address getaddrinfo() returns for the name ADDR (the system resolver,
+        so /etc/resolv.conf), printed as "resolved NAME ADDR"."""
+        a = self.args
+        if not getattr(a, "getaddrinfo", False):
+            return family_of(a.addr), a.addr
+        self.stage = "resolve"
+        fam = {"4": socket.AF_INET, "6": socket.AF_INET6}.get(a.family, socket.AF_UNSPEC)
+        infos = socket.getaddrinfo(a.addr, a.port, fam, socket.SOCK_STREAM)
+        addr = infos[0][4][0]
+        print("resolved %s %s" % (a.addr, addr), flush=True)
+        self.stage = "connect"
+        return infos[0][0], addr
+
     def open_with(self, first):
         a = self.args
-        fam = family_of(a.addr)
+        fam, dest = self.resolve()
         self.sock = s = socket.socket(fam, socket.SOCK_STREAM)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if getattr(a, "tfo", False):
@@ -275,7 +296,7 @@ class Conn:
                 socket.timeout("timed out")))
             signal.alarm(int(a.timeout) + 1)
             try:
-                n = s.sendto(first, socket.MSG_FASTOPEN, (a.addr, a.port))
+                n = s.sendto(first, socket.MSG_FASTOPEN, (dest, a.port))
             finally:
                 signal.alarm(0)
             self.stage = "after-connect"
@@ -284,7 +305,7 @@ class Conn:
                 s.sendall(first[n:])
             return
         s.settimeout(a.timeout)
-        s.connect((a.addr, a.port))
+        s.connect((dest, a.port))
         self.stage = "after-connect"
         self.send_first(first)
 
@@ -514,6 +535,8 @@ def main():
         q.add_argument("--delay", type=float, default=0.2)
         q.add_argument("--tfo", action="store_true")
         q.add_argument("--hold")
+        q.add_argument("--getaddrinfo", action="store_true")
+        q.add_argument("--family", choices=("4", "6"))
 
     q = sub.add_parser("tls")
     common(q)
