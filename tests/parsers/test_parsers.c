@@ -1347,6 +1347,54 @@ static void domain_edge_tests(void)
 	domain_table_free(&t);
 	CASE_END();
 
+	/*
+	 * The DNS query filter asks whether any rule covers a name, whatever
+	 * its ports: a rule on port 22 must let its name be resolved.
+	 * Guards against the filter refusing names of rules off 80/443.
+	 */
+	CASE_BEGIN("domain table: match_any ignores ports, keeps kinds and suffix rules");
+	{
+		static const struct cidr_port_range p22 = { 22, 22 };
+		struct domain_rule_in in[3];
+
+		memset(in, 0, sizeof(in));
+		in[0].base = "git.test";
+		in[0].base_len = 8;
+		in[0].kind = DOMAIN_EXACT;
+		in[0].id = 5;
+		in[0].nr_ranges = 1;
+		in[0].ranges = &p22;
+		in[1].base = "sub.test";
+		in[1].base_len = 8;
+		in[1].kind = DOMAIN_SUBDOMAINS;
+		in[1].id = 6;
+		in[2].base = "all.test";
+		in[2].base_len = 8;
+		in[2].kind = DOMAIN_SUFFIX;
+		in[2].id = 7;
+		CHECK(domain_table_build(&t, in, 3) == 0, "build");
+		CHECK(domain_table_match(&t, "git.test", 8, 443) == DNONE,
+		      "port 443 is not the rule's");
+		CHECK(domain_table_match_any(&t, "git.test", 8) == 5, "any port");
+		CHECK(domain_table_match_any(&t, "x.git.test", 10) == DNONE,
+		      "exact stays exact");
+		CHECK(domain_table_match_any(&t, "sub.test", 8) == DNONE,
+		      "*.sub.test excludes the base");
+		CHECK(domain_table_match_any(&t, "a.b.sub.test", 12) == 6,
+		      "*.sub.test at any depth");
+		CHECK(domain_table_match_any(&t, "all.test", 8) == 7 &&
+		      domain_table_match_any(&t, "x.all.test", 10) == 7,
+		      ".all.test covers the base and below");
+		CHECK(domain_table_match_any(&t, "evilall.test", 12) == DNONE,
+		      "label boundary");
+		CHECK(domain_table_match_any(&t, "Git.test", 8) == DNONE,
+		      "names come normalised: uppercase is invalid here");
+		CHECK(domain_table_match_any(NULL, "git.test", 8) == DNONE,
+		      "NULL table");
+		domain_table_free(&t);
+	}
+	CASE_END();
+
 	CASE_BEGIN("domain table: 253-character names and 63-character labels");
 	{
 		/* 3 labels of 63, one of 61: 63*3 + 61 + 3 dots = 253. */
