@@ -44,7 +44,8 @@
 # with the test.
 #
 # tests/integration/vm/run.sh tests/integration/test_dns.sh --plumbing
-# runs the same clients under CIDR-only policies with no DNS lines: every
+# runs the same clients under CIDR-only policies ("allow cidr" lines and
+# "dns filter off", since the filter is on by default): every
 # refusal check turns into a "works under a CIDR-only policy" check, which
 # validates the fixtures (resolution, the forging resolver, the servers).
 if [ "${EGRESSK_DNS_MNTNS:-}" != 1 ]; then
@@ -56,7 +57,7 @@ source "$(dirname "$0")/lib.sh"
 PLUMB=0
 [ "${1:-}" = --plumbing ] && PLUMB=1
 [ "${EGRESSK_DNS_PLUMBING:-0}" = 1 ] && PLUMB=1
-[ $PLUMB = 1 ] && info "plumbing mode: CIDR-only policies, no DNS lines"
+[ $PLUMB = 1 ] && info "plumbing mode: CIDR-only policies with 'dns filter off'"
 
 TP="python3 -I -S $LIB_DIR/tlsprobe.py"
 FORGE="python3 -I -S $LIB_DIR/dnsforge.py"
@@ -118,7 +119,10 @@ ZONE=(--local=/test/ --local-ttl=300 --addn-hosts="$TMPD/fill.hosts"
 dnsmasq_start() {	# NAME LOG ADDR...
 	local name=$1 log=$2 a l=; shift 2
 	for a in "$@"; do l+=${l:+,}$a; done
-	ip netns exec "$NET" dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
+	# --keep-in-foreground, not --no-daemon: in debug mode dnsmasq serves
+	# TCP inline, and a TCP query the module refused after the handshake
+	# (the client reset, the server half-open) would block it for minutes
+	ip netns exec "$NET" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
 		--user=root --group=root --pid-file="$TMPD/$name.pid" --listen-address="$l" \
 		--bind-interfaces --log-queries --log-facility="$log" "${ZONE[@]}" \
 		>"$TMPD/$name.out" 2>&1 &
@@ -337,7 +341,9 @@ allow domain b.other.test
 allow domain git.test port 22
 allow dns-name api.dnsonly.test"
 if [ $PLUMB = 1 ]; then
+	# the query filter is on by default, whatever the rules: off here
 	BASE="default reject
+dns filter off
 allow cidr 192.0.2.0/24
 allow cidr 2001:db8::/64"
 fi
@@ -542,14 +548,18 @@ t_start=$(now)
 ip netns exec "$AGENT" $TP tls ttl.allowed.test 443 --getaddrinfo --family 4 --sni ttl.allowed.test \
 	--path /ttl-held --hold "$TMPD/ttlgo" --timeout 10 >"$TMPD/ttl.held" 2>&1 &
 heldpid=$!; _pids+=($heldpid)
-if wait_for 15 grep -q '^connected' "$TMPD/ttl.held"; then
+held_up() { grep -q '^connected' "$TMPD/ttl.held" || ! kill -0 $heldpid 2>/dev/null; }
+wait_for 15 held_up
+ttl_learned=0
+if grep -q '^connected' "$TMPD/ttl.held"; then
 	t_conn=$(now)
 	ok "ttl: a flow to ttl.allowed.test (resolved by getaddrinfo) is open ($(elapsed "$t_start") s after the start)"
 else
 	t_conn=$(now)
 	nok "ttl: a flow to ttl.allowed.test (resolved by getaddrinfo) is open" "$(cat "$TMPD/ttl.held")"
 fi
-[ $PLUMB = 0 ] && check "ttl: $TTL4 learned with the 4 s floor, not the TTL of 1 s" expiry_in $TTL4 2 4
+[ $PLUMB = 0 ] && check "ttl: $TTL4 learned with the 4 s floor, not the TTL of 1 s" expiry_in $TTL4 2 4 &&
+	ttl_learned=1
 # 1.2 s after the answer the TTL (1) has run out but the floor (4) has not
 sleep "$(awk -v a="$t_conn" -v b="$(now)" 'BEGIN { d = a + 1.2 - b; print (d > 0 ? d : 0) }')"
 if lt "$(elapsed "$t_start")" 3.0; then
@@ -565,7 +575,9 @@ expired() {
 	[ "$e" = 0 ] || { [ -z "$e" ] && not_learned $TTL4; }
 }
 sleep "$(awk -v a="$t_conn" -v b="$(now)" 'BEGIN { d = a + 4.5 - b; print (d > 0 ? d : 0) }')"
-if [ $PLUMB = 0 ]; then
+if [ $PLUMB = 0 ] && [ $ttl_learned = 0 ]; then
+	skip "ttl: $TTL4 expires" "it was not learned (see above)"
+elif [ $PLUMB = 0 ]; then
 	wait_for 5 expired && ok "ttl: $TTL4 expired $(elapsed "$t_conn") s after the answer" ||
 		nok "ttl: $TTL4 expired 4.5-9.5 s after the answer" "$(learned $TTL4)"
 fi
