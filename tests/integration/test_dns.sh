@@ -583,6 +583,7 @@ sleep "$(awk -v a="$t_res" -v b="$(now)" 'BEGIN { d = a + 4.5 - b; print (d > 0 
 if [ $PLUMB = 0 ] && [ $ttl_learned = 0 ]; then
 	skip "ttl: $TTL4 expires" "it was not learned (see above)"
 elif [ $PLUMB = 0 ]; then
+	info "ttl: $TTL4 $(elapsed "$t_res") s after the answer: expires $(learned $TTL4 | awk '{print $1; exit}')"
 	wait_for 5 expired && ok "ttl: $TTL4 expired $(elapsed "$t_res") s after the answer" ||
 		nok "ttl: $TTL4 expired 4.5-9.5 s after the answer" "$(learned $TTL4)"
 fi
