@@ -135,6 +135,7 @@ static unsigned int egressk_dns_queries(struct sk_buff *skb,
 {
 	struct egressk_dns_query_ctx *c, stack_ctx;
 	const u8 *buf, *msg;
+	unsigned int verdict;
 	size_t mlen;
 	u32 off, len;
 	u8 *owned;
@@ -183,8 +184,17 @@ out:
 	if (!reason || !enforce)
 		return NF_ACCEPT;
 	egressk_count(p, dns_refused);
-	return egressk_block(skb, state, p, pkt, reason, CIDR_NONE,
-			     c->name[0] ? c->name : NULL);
+	verdict = egressk_block(skb, state, p, pkt, reason, CIDR_NONE,
+				c->name[0] ? c->name : NULL);
+	/*
+	 * TCP: the handshake passed, so the resolver holds a connection too.
+	 * Reset it as well (reject mode), or a resolver that serves TCP
+	 * inline waits on it until its own timeout.
+	 */
+	if (verdict == NF_DROP && pkt->l4proto == IPPROTO_TCP &&
+	    p->dflt == EGRESSK_DEFAULT_REJECT)
+		egressk_reject_tcp_reset_peer(skb, state, pkt->thoff);
+	return verdict;
 }
 
 unsigned int egressk_dns_out(struct sk_buff *skb,
