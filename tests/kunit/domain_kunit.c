@@ -26,6 +26,7 @@
 #include "domain.h"
 
 #define NO	DOMAIN_NONE
+#define ANY	DOMAIN_ANY_PORT
 #define MAX_RULES	6
 #define MAX_PROBES	10
 
@@ -38,7 +39,7 @@ struct rule_row {
 
 struct probe_row {
 	const char *name;
-	u16 port;
+	u32 port;			/* ANY: domain_table_match_any() */
 	u32 want;
 	int len;			/* 0: strlen(name) */
 };
@@ -135,6 +136,17 @@ static const struct policy_case policy_cases[] = {
 	{ "length-bounds-name", { R("example.com", 1) },
 	  { { "example.comX", 443, 1, 11 }, { "example.com.", 443, 1, 11 },
 	    { "example.com", 443, NO, 10 }, { "www.example.com", 443, NO, 4 } } },
+	/*
+	 * Regression: the DNS query filter must let a rule's name resolve
+	 * whatever ports the rule has (ssh-only rules included), with the
+	 * kinds and label boundaries of a port match.
+	 */
+	{ "any-port-for-the-dns-filter", { RP("git.example", 1, 22, 22), R("*.sub.example", 2),
+					   R(".all.example", 3) },
+	  { { "git.example", 443, NO }, { "git.example", ANY, 1 },
+	    { "x.git.example", ANY, NO }, { "sub.example", ANY, NO },
+	    { "a.b.sub.example", ANY, 2 }, { "all.example", ANY, 3 },
+	    { "x.all.example", ANY, 3 }, { "evilall.example", ANY, NO } } },
 	/* Regression: an empty table matches nothing and covers no port. */
 	{ "empty-table", { },
 	  { { "example.com", 443, NO }, { "a", 80, NO } } },
@@ -189,8 +201,12 @@ static void domain_policy_test(struct kunit *test)
 			const struct probe_row *p = &c->probes[k];
 			size_t len = p->len ? p->len : strlen(p->name);
 
-			KUNIT_EXPECT_EQ_MSG(test, domain_table_match(&t, p->name, len, p->port),
-					    p->want, "\"%.*s\" port %u, seed #%u",
+			u32 got = p->port == ANY ?
+				  domain_table_match_any(&t, p->name, len) :
+				  domain_table_match(&t, p->name, len, p->port);
+
+			KUNIT_EXPECT_EQ_MSG(test, got, p->want,
+					    "\"%.*s\" port %u, seed #%u",
 					    (int)len, p->name, p->port, s);
 		}
 		domain_table_free(&t);
