@@ -272,6 +272,21 @@ static int nomem(struct egk_nl *nl, struct nl_msg *msg)
 	return -ENOMEM;
 }
 
+/*
+ * For the kernel-validation test (tests/integration/nlcheck.c): send @cmd
+ * (a dump with @dump) carrying whatever @put adds, and read the answer.
+ * 0 or the kernel's negative errno, the extack in egk_nl_message().
+ */
+int egk_nl_raw(struct egk_nl *nl, uint8_t cmd, bool dump,
+	       int (*put)(struct nl_msg *msg, void *arg), void *arg)
+{
+	struct nl_msg *msg = new_req(nl, cmd, dump ? NLM_F_DUMP : 0, 0);
+
+	if (!msg || (put && put(msg, arg) < 0))
+		return nomem(nl, msg);
+	return transact(nl, msg, NULL, NULL);
+}
+
 /* A request naming one namespace: NETNS_FD, and FLAGS when set. */
 static struct nl_msg *target_req_family(int family, uint8_t cmd, int flags,
 					int netns_fd, uint32_t egk_flags)

@@ -78,6 +78,14 @@ struct egk_event {
  * says whether the module is missing or lives in another netns).
  */
 int egk_nl_open(struct egk_nl **out);
+
+/*
+ * Tests only: send @cmd (NLM_F_DUMP with @dump) with the attributes @put
+ * adds, exactly as given, so the kernel's own validation can be checked.
+ */
+struct nl_msg;
+int egk_nl_raw(struct egk_nl *nl, uint8_t cmd, bool dump,
+	       int (*put)(struct nl_msg *msg, void *arg), void *arg);
 void egk_nl_close(struct egk_nl *nl);
 /* The last error's explanation: extack message from the kernel, or local. */
 const char *egk_nl_message(const struct egk_nl *nl);
