@@ -609,6 +609,30 @@ static void do_cidr(struct parse_ctx *c, const char *file, int line,
  * every covered port the first payload must be a TLS ClientHello or an
  * HTTP/1.x request naming an allowed host.
  */
+
+/*
+ * Domain and dns-name rules share EGRESSK_MAX_DOMAIN_RULES; @what names the
+ * kinds in the error and @note follows the limit.  Reported once: later
+ * rules are dropped silently.
+ */
+static void add_named_rule(struct parse_ctx *c, const char *file, int line,
+			   struct egk_rule *r, char *name, const char *what,
+			   const char *note)
+{
+	if (c->too_many_domains)
+		return;
+	if (c->ndomains >= EGRESSK_MAX_DOMAIN_RULES) {
+		report(c, file, line,
+		       "too many %s (at most %d per policy%s); '.example.com' covers a name and all its subdomains in one rule",
+		       what, EGRESSK_MAX_DOMAIN_RULES, note);
+		c->too_many_domains = true;
+		return;
+	}
+	c->ndomains++;
+	r->name = name;
+	add_rule(c, file, line, r);
+}
+
 static void do_domain(struct parse_ctx *c, const char *file, int line,
 		      char **w, int n)
 {
@@ -662,18 +686,7 @@ static void do_domain(struct parse_ctx *c, const char *file, int line,
 		       w[i]);
 		return;
 	}
-	if (c->too_many_domains)
-		return;
-	if (c->ndomains >= EGRESSK_MAX_DOMAIN_RULES) {
-		report(c, file, line,
-		       "too many domain rules (at most %d per policy); '.example.com' covers a name and all its subdomains in one rule",
-		       EGRESSK_MAX_DOMAIN_RULES);
-		c->too_many_domains = true;
-		return;
-	}
-	c->ndomains++;
-	r.name = name;
-	add_rule(c, file, line, &r);
+	add_named_rule(c, file, line, &r, name, "domain rules", "");
 }
 
 static void parse_file_stream(struct parse_ctx *c, FILE *f, const char *file,
@@ -787,18 +800,8 @@ static void do_dns_name(struct parse_ctx *c, const char *file, int line,
 			report(c, file, line, "unexpected '%s'; the form is 'allow dns-name NAME'", w[3]);
 		return;
 	}
-	if (c->too_many_domains)
-		return;
-	if (c->ndomains >= EGRESSK_MAX_DOMAIN_RULES) {
-		report(c, file, line,
-		       "too many domain and dns-name rules (at most %d per policy, both kinds together); '.example.com' covers a name and all its subdomains in one rule",
-		       EGRESSK_MAX_DOMAIN_RULES);
-		c->too_many_domains = true;
-		return;
-	}
-	c->ndomains++;
-	r.name = name;
-	add_rule(c, file, line, &r);
+	add_named_rule(c, file, line, &r, name, "domain and dns-name rules",
+		       ", both kinds together");
 }
 
 /* dns filter off|on|strict, dns ttl-floor SECONDS, dns ttl-ceiling SECONDS */
