@@ -31,6 +31,8 @@ T_NAMES = {
     "tcidr": "(c-cidr) egressk, server allowed by CIDR (+10 domain rules)",
     "tsni10": "(c-sni) egressk, SNI allowed by 1 of 10 domain rules",
     "tsni10000": "(c-sni) egressk, SNI allowed by 1 of 10,000 domain rules",
+    "tdns10": "(c-dns) egressk, the same 10 rules, `domain-binding dns`: SNI and the learned address",
+    "tdns10000": "(c-dns) egressk, the same 10,000 rules, `domain-binding dns`: SNI and the learned address",
 }
 
 
@@ -239,6 +241,8 @@ def main():
 
     # ---------------------------------------------------------------- T
     sni_targets = []
+    dns_targets = []
+    derr = " ".join(kv.get("msg", "?").replace("~", " ") for kv in data[("D", "error")].get("-", {}).values())
     twl = sorted((wl for (blk, wl) in data if blk == "T" and wl.startswith("hello")), key=lambda w: int(w[5:]))
     if twl:
         P("## Workload 1, SNI-inspected: new-connection rate with a ClientHello as first payload\n")
@@ -249,27 +253,46 @@ def main():
           "(c-cidr): the server's address is allowed by a CIDR rule, so no flow is inspected. (c-sni): the "
           "server is in no CIDR rule and a domain rule (exact name) allows the hello's SNI, so each "
           "flow's first payload is held until it parsed, matched and was re-injected; the other rules are "
-          "random names, half exact and half `.suffix`. Ratios are paired per round; the SNI/CIDR column "
-          "is the target of DESIGN §7.\n" % meta.get("dtls", "?"))
-        order = ["a", "ap", "tcidr", "tsni10", "tsni10000"]
+          "random names, half exact and half `.suffix`, under `domain-binding none` (SNI alone). "
+          "(c-dns), block D: the same rules under `domain-binding dns` with the bench's resolver pinned "
+          "(`allow dns 192.0.2.53`, dnsmasq in the server netns); before the timed part the client netns "
+          "resolved both SNI names once with `dig`, and the hook learned the server's address from the "
+          "answers (TTL 3600 s), so each connection also pays the SYN check against the learned table "
+          "and, on the ClientHello, the check that the matched rule covers a name learned for the "
+          "destination. Ratios are paired per round; the SNI/CIDR and DNS/CIDR columns are the target "
+          "of DESIGN §7, DNS/SNI the binding's own cost.\n" % meta.get("dtls", "?"))
+        if derr:
+            P("**Block D FAILED: %s. No (c-dns) figures.**\n" % derr)
+        order = ["a", "ap", "tcidr", "tsni10", "tsni10000", "tdns10", "tdns10000"]
         seen = set(c for wl in twl for c in data[("T", wl)])
         tconfs = [c for c in order if c in seen] + sorted(seen - set(order))
+        has_dns = any(c.startswith("tdns") for c in tconfs)
         for wl in twl:
             P("### ClientHello of %s bytes\n" % format(int(wl[5:]), ","))
-            P("| configuration | connections/s | ratio to (a) | ratio to (a') | ratio to (c-cidr) |")
-            P("|---|---|---|---|---|")
+            P("| configuration | connections/s | ratio to (a) | ratio to (a') | ratio to (c-cidr) |%s" % (
+                " ratio to (c-sni), same rules |" if has_dns else ""))
+            P("|---|---|---|---|---|%s" % ("---|" if has_dns else ""))
             sa, sap, sc = (series("T", wl, x, "rate") for x in ("a", "ap", "tcidr"))
             for c in tconfs:
                 if c not in data[("T", wl)]:
                     continue
                 s_ = series("T", wl, c, "rate")
-                rc = paired_ratio(s_, sc) if c.startswith("tsni") else (None, None, None)
+                inspected = c.startswith("tsni") or c.startswith("tdns")
+                rc = paired_ratio(s_, sc) if inspected else (None, None, None)
+                rs = paired_ratio(s_, series("T", wl, "tsni" + c[4:], "rate")) if c.startswith("tdns") else (None, None, None)
                 fails = sum(int(kv.get("fail", 0)) + int(kv.get("refused", 0)) for kv in data[("T", wl)][c].values())
-                P("| %s | %s%s | %s | %s | %s |" % (
+                P("| %s | %s%s | %s | %s | %s |%s" % (
                     conf_label(c), ci(boot_median(list(s_.values()))), " (%d failed)" % fails if fails else "",
                     "1.00" if c == "a" else ci(paired_ratio(s_, sa), 3),
                     "1.00" if c == "ap" else ci(paired_ratio(s_, sap), 3),
-                    ci(rc, 3) if c.startswith("tsni") else ("1.00" if c == "tcidr" else "")))
+                    ci(rc, 3) if inspected else ("1.00" if c == "tcidr" else ""),
+                    (" %s |" % (ci(rs, 3) if c.startswith("tdns") else "1.00" if c.startswith("tsni") else "")) if has_dns else ""))
+                if c.startswith("tdns") and rc[0] is not None:
+                    dns_targets.append(("DNS-bound set-up (`domain-binding dns`) within a few percent (>= 0.95) of CIDR: "
+                                        "%s-byte hello, %s domain rules" % (format(int(wl[5:]), ","), format(int(c[4:]), ",")),
+                                        "c-dns/c-cidr = %s (95%% CI %s..%s); c-dns/c-sni = %s (95%% CI %s..%s); %d paired rounds" % (
+                                            fmt(rc[0], 3), fmt(rc[1], 3), fmt(rc[2], 3),
+                                            fmt(rs[0], 3), fmt(rs[1], 3), fmt(rs[2], 3), len(s_)), verdict(rc, 0.95)))
                 if c.startswith("tsni") and rc[0] is not None:
                     sni_targets.append(("SNI set-up within a few percent (>= 0.95) of CIDR: %s-byte hello, %s domain rules" % (
                         format(int(wl[5:]), ","), format(int(c[4:]), ",")),
@@ -288,6 +311,27 @@ def main():
                     kv = st[c]["-"]
                     P("| %s | %s |" % (c, " | ".join(fmt(fnum(kv.get(k))) for k in keys)))
             P("")
+            dkeys = ["dns_queries", "dns_refused", "dns_learned", "dns_ignored", "flows_not_learned", "learned_active"]
+            drows = [c for c in tconfs if c.startswith("tdns") and c in st]
+            if drows:
+                chk = data[("check", "learned")]
+                pre = data[("check", "prelearn")]
+                aft = data[("check", "learnedafter")]
+                P("DNS counters of the (c-dns) namespaces. Before `dig`, a sanity check sent curl's hello for "
+                  "0.3 s and every SYN was refused (`flows_not_learned` counts those, nothing learned yet); "
+                  "then `dig` resolved both SNI names once; `show --learned` rows for the server's address "
+                  "right after the two answers and again after the rate loop:\n")
+                P("| configuration | prelearn attempts refused / ok | learned rows after dig | after the loop | %s |\n|---|---|---|---|%s" % (
+                    " | ".join(dkeys), "---|" * len(dkeys)))
+                for c in drows:
+                    kv = st[c]["-"]
+                    pk = pre.get(c, {}).get("-", {})
+                    P("| %s | %s / %s | %s | %s | %s |" % (
+                        c, fmt(fnum(pk.get("refused"))), fmt(fnum(pk.get("ok"))),
+                        chk.get(c, {}).get("-", {}).get("entries", "n/a"),
+                        aft.get(c, {}).get("-", {}).get("entries", "n/a"),
+                        " | ".join(fmt(fnum(kv.get(k))) for k in dkeys)))
+                P("")
         fin = data[("T", "fin")].get("tfin", {})
         if fin:
             P("### Flow-table occupancy with an ordinary close\n")
@@ -310,8 +354,12 @@ def main():
         ld = data[("setup", "load")]
         if any(c in ld for c in ("tsni10", "tsni10000")):
             P("Policy load (`egresskctl apply` into the client netns, once, wall time under emulation): %s.\n" %
-              "; ".join("%s %s s" % (c, fmt(fnum(ld[c]["-"].get("secs")), 2)) for c in ("tcidr", "tsni10", "tsni10000") if c in ld))
+              "; ".join("%s %s s" % (c, fmt(fnum(ld[c]["-"].get("secs")), 2))
+                        for c in ("tcidr", "tsni10", "tsni10000", "tdns10", "tdns10000") if c in ld))
+    elif derr:
+        P("**Block D FAILED: %s.**\n" % derr)
     targets.extend(sni_targets)
+    targets.extend(dns_targets)
 
     # ---------------------------------------------------------------- P
     if data[("P", "udp")]:
@@ -471,6 +519,18 @@ def main():
             if k == "sni":
                 P("| %s | %s | %s | %s |" % (kv["fixture"], kv.get("bytes"), kv.get("result"), fmt(fnum(kv["ir"]) / fnum(kv["n"]), 1)))
         P("")
+        dq = {(int(kv["rules"]), kv["kind"]): (fnum(kv["ir"]) / fnum(kv["queries"]), kv.get("avg_bytes"))
+              for k, kv in micro if k == "dnsq"}
+        if dq:
+            P("DNS query filter, per query (`egressk_dns_parse_query` + `domain_table_match_any`, the work of "
+              "`egressk_dns_query_check` in kmod/dns.c before it remembers the query): queries laid out as dig "
+              "sends them (one question of type A, an EDNS OPT record with a cookie, %s bytes), names of four "
+              "labels; *parse* is the parser alone.\n" % next(iter(dq.values()))[1])
+            P("| domain rules | instructions per query, name covered (hit) | not covered (miss) | parse alone |\n|---|---|---|---|")
+            for n in sorted({n for n, _ in dq}):
+                P("| %s | %s | %s | %s |" % (fmt(n), fmt(dq.get((n, "hit"), (None,))[0], 1),
+                                            fmt(dq.get((n, "miss"), (None,))[0], 1), fmt(dq.get((n, "parse"), (None,))[0], 1)))
+            P("")
 
     # ---------------------------------------------------------------- targets
     P("## Targets (DESIGN §7, issue 5)\n")
@@ -479,7 +539,10 @@ def main():
         P("| %s | %s | **%s** |" % t)
     if not sni_targets:
         P("| SNI connection set-up within a few percent of an allowed-CIDR connection | block T not in this run | not measured |")
-    P("| DNS binding figures | not available yet (needs DNS binding) | not measured |")
+    if derr:
+        P("| DNS-bound connection set-up within a few percent of an allowed-CIDR connection | block D failed: %s | **not measured** |" % derr)
+    elif not dns_targets:
+        P("| DNS-bound connection set-up within a few percent of an allowed-CIDR connection | block D not in this run | not measured |")
     P("| memory per tracked flow | not measured by this suite: docs/kernel.md states 512 bytes per tracked flow "
       "(kmalloc-512) plus a parse buffer of 2 to 16 KiB while undecided; conntrack's own entry applies%s | stated |" % (
         " (nf_conntrack slab object: %s bytes)" % meta["ct_objsize"] if meta.get("ct_objsize") else ""))

@@ -18,8 +18,12 @@ For each SPEC it writes OUTDIR/SPEC-NAME.{egressk,ipset,ipt-set,ipt-lin,nft}:
           under egressk.test) plus the two names the SNI workload sends
           (curl.fixture.egressk.test, chromium.fixture.egressk.test, the SNIs
           of tests/parsers/fixtures/{curl,chromium}.bin), on the default ports
-          80 and 443; dom-N-cidr.egressk is the same plus `allow cidr` of the
-          server, so the same flows are allowed on their address instead.
+          80 and 443, `domain-binding none` (SNI alone); dom-N-cidr.egressk
+          is the same plus `allow cidr` of the server, so the same flows are
+          allowed on their address instead; dom-N-dns.egressk is the same N
+          rules under `domain-binding dns` with the bench's resolver pinned
+          (`allow dns 192.0.2.53`), so flows need the server's address
+          learned from its answers as well (block D).
 A miss address (203.0.113.1) is in none of them.  Deterministic (seeded).
 """
 import bisect
@@ -30,6 +34,7 @@ import sys
 
 SERVER4 = "198.51.100.200"
 SERVER6 = "2001:db8:100::1"
+RESOLVER4 = "192.0.2.53"  # dnsmasq in the server netns (block D)
 BAD_FIRST = {0, 10, 127, 198, 203} | set(range(224, 256))
 
 
@@ -154,11 +159,13 @@ def write_domains(outdir, n, rnd):
         names.append(("." if rnd.random() < 0.5 else "") + name)
     names += SNI_NAMES
     rnd.shuffle(names)
-    for suffix, extra in (("", ""), ("-cidr", "allow cidr %s/32\n" % SERVER4)):
+    for suffix, what, binding, extra in (
+            ("", "SNI alone", "none", ""),
+            ("-cidr", "SNI alone, the server allowed by CIDR", "none", "allow cidr %s/32\n" % SERVER4),
+            ("-dns", "bound to addresses learned from the pinned resolver", "dns", "allow dns %s\n" % RESOLVER4)):
         with open(os.path.join(outdir, "dom-%d%s.egressk" % (n, suffix)), "w") as f:
-            f.write("# dom-%d%s: %d domain rules%s (SNI alone: no resolver in the bench)\n"
-                    "mode enforce\ndefault reject\ndomain-binding none\n%s" % (
-                n, suffix, n, ", the server allowed by CIDR" if extra else "", extra))
+            f.write("# dom-%d%s: %d domain rules, %s\n"
+                    "mode enforce\ndefault reject\ndomain-binding %s\n%s" % (n, suffix, n, what, binding, extra))
             f.writelines("allow domain %s\n" % x for x in names)
 
 

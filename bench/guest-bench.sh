@@ -11,7 +11,10 @@
 #
 #   guest-bench.sh MODE BUILDDIR [ROUNDS|-] [BLOCKS]
 # ROUNDS overrides the mode's round count; BLOCKS (comma-separated, from
-# M,S,P,L,R,O,T) runs only those blocks, e.g. "T" for the SNI workload alone.
+# M,S,P,L,R,O,T,D) runs only those blocks, e.g. "T" for the SNI workload alone.
+# D adds the DNS-binding configurations to block T's rate loop (interleaved
+# with T's in the same rounds); "D" alone runs that loop without T's
+# flow-table occupancy part.
 #
 # Topology (documentation addresses only, on veths inside the guest):
 #
@@ -20,6 +23,8 @@
 #     default via 198.51.100.(4K+2)                   lo 198.51.100.200/32  (the server:
 #                                                     loadgen serve :8080 and :443,
 #                                                     iperf3 :5201)
+#   block D: dnsmasq in srv on lo 192.0.2.53/32 (the pinned resolver),
+#   answering the SNI names with 198.51.100.200, TTL 3600.
 #   scale-out namespaces sN: 2001:db8:100::N/64 on veths bridged in srv
 #   (br0 2001:db8:100::1/64).  The miss address 203.0.113.1 is in no rule set.
 set -u
@@ -27,7 +32,7 @@ MODE=${1:-quick}
 BB=${2:?usage: guest-bench.sh MODE BUILDDIR [ROUNDS|-] [BLOCKS]}
 ROUNDS_ARG=${3:--} ONLY=${4:-}
 LG=$BB/bin/loadgen KO=$BB/bin/egressk.ko CTL=$BB/bin/egresskctl R=$BB/rules
-SRV4=198.51.100.200 SRV6=2001:db8:100::1 MISS4=203.0.113.1 PORT=8080 TLSPORT=443
+SRV4=198.51.100.200 SRV6=2001:db8:100::1 MISS4=203.0.113.1 PORT=8080 TLSPORT=443 RESOLVER4=192.0.2.53
 
 if [ "$MODE" = full ]; then
 	ROUNDS=${BENCH_ROUNDS:-15} DCONN=1 DMISS=0.5 DUDP=0.5 DIPERF=1 DTLS=2 FINCHUNKS=9
@@ -209,26 +214,79 @@ done
 # (a) and (a') as above; tcidr: egressk with the server allowed by CIDR (and
 # 10 domain rules, which a CIDR-allowed flow never consults); tsniN: the
 # server in no CIDR rule and the SNI allowed by one of N domain rules, so each
-# flow's ClientHello is held, parsed and matched before it leaves.
-want T && {
+# flow's first payload is held, parsed and matched before it leaves
+# (`domain-binding none`: SNI alone).
+# Block D adds tdnsN: the same N domain rules under `domain-binding dns` with
+# the resolver pinned (`allow dns 192.0.2.53`, dnsmasq in srv).  Before the
+# timed part the client netns resolves both SNI names once with dig (the hook
+# sees the query leave, learns 198.51.100.200 from the answer on the veth);
+# then every connection pays the SYN check against the learned table and, on
+# the ClientHello, the binding check of the matched rule against the learned
+# names of the destination.  The block fails (no tdns figures, a D error
+# line, exit 1) unless the address was learned.
+if want T || want D; then
 DOMS="10 10000"
 TCONF=(a ap)
 mkconfig tcidr c dom-10-cidr; TCONF+=(tcidr)
 for n in $DOMS; do mkconfig "tsni$n" c "dom-$n"; TCONF+=("tsni$n"); done
+flowstats() { "$CTL" stats --netns-name "$1" | awk '/^(flows_|dns_|learned_active)/ { printf "%s=%s ", $1, $2 }'; }
+first() { ip netns exec "$1" "${PIN[@]}" "$LG" first $SRV4 $TLSPORT "$2" "$BB/hello/$3.bin" 2>&1 | tail -1; }
+D_ERR=
+if want D; then
+	ip -n srv addr add $RESOLVER4/32 dev lo
+	ip netns exec srv dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+		--user=root --group=root --pid-file=/tmp/bench-dnsmasq.pid --listen-address=$RESOLVER4 \
+		--bind-interfaces --local=/test/ \
+		--host-record=curl.fixture.egressk.test,$SRV4,3600 \
+		--host-record=chromium.fixture.egressk.test,$SRV4,3600 \
+		--host-record=go.fixture.egressk.test,$SRV4,3600 >/tmp/bench-dnsmasq.out 2>&1 &
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec srv ss -Hlun "src $RESOLVER4 and sport = :53" | grep -q . && break
+		sleep 0.2
+	done
+	ip netns exec srv ss -Hlun "src $RESOLVER4 and sport = :53" | grep -q . ||
+		D_ERR="dnsmasq does not listen on $RESOLVER4: $(tail -3 /tmp/bench-dnsmasq.out | tr ' \n' '~~')"
+	for n in $DOMS; do
+		[ -n "$D_ERR" ] && break
+		c=tdns$n
+		mkconfig $c c "dom-$n-dns"
+		ns=${NSOF[$c]}
+		# binding is on: before any answer, the SYN to the server is refused
+		emit check prelearn $c - $(first "$ns" 0.3 curl)
+		for name in curl.fixture.egressk.test chromium.fixture.egressk.test; do
+			a=$(ip netns exec "$ns" dig +short +time=2 +tries=2 @$RESOLVER4 $name A 2>&1 | tail -1)
+			emit check resolve $c - name=$name answer=$(echo "$a" | tr ' ' '~')
+		done
+		learned=$("$CTL" show --netns-name "$ns" --learned | grep -c "^$SRV4 " || true)
+		st=$(flowstats "$ns")
+		emit check learned $c - entries=$learned $st
+		log "block D: $c learned: $learned rows for $SRV4 ($st)"
+		"$CTL" show --netns-name "$ns" --learned | sed 's/^/bench: learned: /'
+		if [ "$learned" -lt 2 ]; then
+			D_ERR="$c: $SRV4 not learned for both SNI names after dig (show --learned rows: $learned)"
+			break
+		fi
+		TCONF+=("$c")
+	done
+	if [ -n "$D_ERR" ]; then
+		log "block D: FAILED: $D_ERR"
+		emit D error - - msg=$(echo "$D_ERR" | tr ' ' '~')
+		TCONF=("${TCONF[@]/tdns*/}")
+	fi
+fi
 HELLOS=()
 for h in curl chromium; do HELLOS+=("$h:$(stat -c %s "$BB/hello/$h.bin")"); done
 emit meta - - - tconfigs="$(IFS=,; echo "${TCONF[*]}")" hellos="$(IFS=,; echo "${HELLOS[*]}")" dtls=$DTLS
-flowstats() { "$CTL" stats --netns-name "$1" | awk '/^flows_/ { printf "%s=%s ", $1, $2 }'; }
-first() { ip netns exec "$1" "${PIN[@]}" "$LG" first $SRV4 $TLSPORT "$2" "$BB/hello/$3.bin" 2>&1 | tail -1; }
 # sanity: the allowed SNIs pass everywhere; go's hello (go.fixture.egressk.test,
 # in no rule) passes where the address decides and is refused where the name does
 for c in "${TCONF[@]}"; do
+	[ -n "$c" ] || continue
 	first "${NSOF[$c]}" 0.3 curl >/dev/null	# warm-up (ARP, listener)
 	for h in "${HELLOS[@]}"; do emit check "hello${h#*:}" $c - $(first "${NSOF[$c]}" 0.3 "${h%%:*}"); done
 	emit check hellomiss $c - $(first "${NSOF[$c]}" 0.3 go)
 done
 ITEMS=()
-for c in "${TCONF[@]}"; do for h in "${HELLOS[@]}"; do ITEMS+=("$c/$h"); done; done
+for c in "${TCONF[@]}"; do [ -n "$c" ] && for h in "${HELLOS[@]}"; do ITEMS+=("$c/$h"); done; done
 log "block T: SNI-inspected connection rate, ${#ITEMS[@]} configuration x hello pairs"
 for ((r = 1; r <= ROUNDS; r++)); do
 	for it in $(shuffle "${ITEMS[@]}"); do
@@ -238,14 +296,21 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	log "block T round $r done ($(since "$T0")s)"
 done
 for c in "${TCONF[@]}"; do
-	case $c in a|ap) continue ;; esac
+	case $c in a|ap|"") continue ;; esac
 	emit T stats $c - $(flowstats "${NSOF[$c]}")
 done
+for c in "${TCONF[@]}"; do
+	case $c in tdns*) ;; *) continue ;; esac
+	emit check learnedafter $c - entries=$("$CTL" show --netns-name "${NSOF[$c]}" --learned | grep -c "^$SRV4 " || true)
+done
+[ -n "$D_ERR" ] && BENCH_RC=1
+fi
 # Flow-table occupancy: an entry lives as long as its conntrack, and after an
 # ordinary close (FIN both ways) that is TIME_WAIT, 120 s by default, against
 # 10 s after the RST the rate loop uses.  A fresh netns with the 10-rule
 # policy, curl's hello, FIN close, FINCHUNKS x 10 s back to back: rate,
 # refusals and the table's fill after each chunk.
+want T && {
 mkconfig tfin c dom-10
 first "${NSOF[tfin]}" 0.3 curl >/dev/null
 log "block T: flow-table occupancy with FIN close, $FINCHUNKS x 10 s"
@@ -390,4 +455,4 @@ done
 
 emit meta - - - ct_objsize=$(awk '$1 == "nf_conntrack" { print $4 }' /proc/slabinfo) total_secs=$(since "$T0")
 log "done in $(since "$T0")s"
-exit 0
+exit ${BENCH_RC:-0}

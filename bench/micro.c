@@ -20,6 +20,17 @@
  *                                bench_domain_table()
  *   micro sni FILE LOOKUPS       egressk_parse_tls_sni() over one ClientHello,
  *                                in bench_sni_parse()
+ *   micro dnsq N QUERIES SEED hit|miss|parse
+ *                                the DNS query filter's work per query
+ *                                (kmod/dns.c, egressk_dns_query_check):
+ *                                egressk_dns_parse_query() then
+ *                                domain_table_match_any() against a table
+ *                                of N rules shaped as dtable's, over
+ *                                QUERIES queries laid out as dig sends
+ *                                them (RD+AD, one question of type A, an
+ *                                EDNS OPT record with an 8-byte cookie;
+ *                                names as dtable's), in bench_dns_query();
+ *                                "parse" skips the match
  *
  * Without valgrind it prints the wall time per operation too (not used for
  * targets: the machines are noisy).
@@ -268,6 +279,123 @@ __attribute__((noinline)) void bench_sni_parse(const u8 *buf, size_t len, u32 n)
 	sink = acc;
 }
 
+struct dnsq { u8 wire[96]; u8 len; };
+
+__attribute__((noinline)) void bench_dns_query(const struct domain_table *t,
+		const struct dnsq *q, u32 n, int match)
+{
+	struct egressk_dns_msg m;
+	char name[256];
+	size_t nl;
+	u32 i, acc = 0;
+
+	for (i = 0; i < n; i++) {
+		nl = 0;
+		if (egressk_dns_parse_query(q[i].wire, q[i].len, &m, name, sizeof(name), &nl))
+			continue;
+		acc += match ? domain_table_match_any(t, name, nl) : (u32)nl;
+	}
+	sink = acc;
+}
+
+/* A dotted name into DNS wire labels at @out; returns the bytes written. */
+static size_t to_wire(const char *nm, size_t l, u8 *out)
+{
+	size_t i = 0, o = 0;
+
+	while (i < l) {
+		size_t j = i;
+
+		while (j < l && nm[j] != '.')
+			j++;
+		out[o++] = (u8)(j - i);
+		memcpy(out + o, nm + i, j - i);
+		o += j - i;
+		i = j + 1;
+	}
+	out[o++] = 0;
+	return o;
+}
+
+static int run_dnsq(u32 n, u32 nq, u64 seed, const char *kind)
+{
+	static const u8 hdr[12] = { 0, 0, 0x01, 0x20, 0, 1, 0, 0, 0, 0, 0, 1 };
+	static const u8 tail[4 + 11 + 12] = {
+		0, 1, 0, 1,					/* A, IN */
+		0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 12,	/* OPT, 1232 */
+		0, 10, 0, 8, 0xd4, 0xcb, 0xe6, 0x8f, 0x8d, 0x8f, 0x01, 0x72 };	/* COOKIE */
+	char *bases = calloc(n, 32), nm[64];
+	struct domain_rule_in *rules = calloc(n, sizeof(*rules));
+	struct dnsq *q = calloc(nq, sizeof(*q));
+	struct domain_table t;
+	struct egressk_dns_msg m;
+	char name[256];
+	size_t nl;
+	u32 i, hits = 0, bytes = 0;
+	int hit = !strcmp(kind, "hit"), match = strcmp(kind, "parse") != 0;
+	double t0, t1;
+
+	if (!bases || !rules || !q)
+		return 1;
+	rng_state = seed | 1;
+	for (i = 0; i < n; i++) {
+		char *b = bases + (size_t)i * 32;
+		size_t l = rnd_label(b, 6, 10);
+
+		b[l++] = '.';
+		l += rnd_label(b + l, 4, 8);
+		memcpy(b + l, ".com", 4);
+		rules[i].base = b;
+		rules[i].base_len = l + 4;
+		rules[i].kind = DOMAIN_SUFFIX;
+		rules[i].id = i;
+	}
+	if (domain_table_build(&t, rules, n)) {
+		fprintf(stderr, "domain_table_build failed\n");
+		return 1;
+	}
+	for (i = 0; i < nq; i++) {
+		size_t l = rnd_label(nm, 4, 4), o;
+
+		nm[l++] = '.';
+		if (hit) {
+			const struct domain_rule_in *r = &rules[rnd() % n];
+
+			memcpy(nm + l, r->base, r->base_len);
+			l += r->base_len;
+		} else {
+			l += rnd_label(nm + l, 6, 10);
+			nm[l++] = '.';
+			l += rnd_label(nm + l, 4, 8);
+			memcpy(nm + l, ".com", 4);
+			l += 4;
+		}
+		memcpy(q[i].wire, hdr, sizeof(hdr));
+		q[i].wire[0] = (u8)rnd();
+		q[i].wire[1] = (u8)rnd();
+		o = sizeof(hdr) + to_wire(nm, l, q[i].wire + sizeof(hdr));
+		memcpy(q[i].wire + o, tail, sizeof(tail));
+		q[i].len = (u8)(o + sizeof(tail));
+		bytes += q[i].len;
+	}
+	t0 = now();
+	bench_dns_query(&t, q, nq, match);
+	t1 = now();
+	for (i = 0; i < nq; i++) {
+		nl = 0;
+		if (!egressk_dns_parse_query(q[i].wire, q[i].len, &m, name, sizeof(name), &nl) &&
+		    domain_table_match_any(&t, name, nl) != DOMAIN_NONE)
+			hits++;
+	}
+	printf("dnsq kind=%s rules=%u queries=%u avg_bytes=%.1f hits=%u ns_per_query=%.1f\n",
+	       kind, n, nq, (double)bytes / nq, hits, (t1 - t0) * 1e9 / nq);
+	domain_table_free(&t);
+	free(bases);
+	free(rules);
+	free(q);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double t0;
@@ -278,6 +406,9 @@ int main(int argc, char **argv)
 	if (argc >= 5 && !strcmp(argv[1], "dtable"))
 		return run_dtable(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
 				  strtoull(argv[4], NULL, 0), argc > 5 ? argv[5] : "hit");
+	if (argc >= 5 && !strcmp(argv[1], "dnsq"))
+		return run_dnsq(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
+				strtoull(argv[4], NULL, 0), argc > 5 ? argv[5] : "hit");
 	if (argc >= 3 && !strcmp(argv[1], "domain")) {
 		u32 n = strtoul(argv[2], NULL, 0);
 
@@ -311,6 +442,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: micro cidr N LOOKUPS SEED [mixed|hit|miss] | domain N |"
-		" dtable N LOOKUPS SEED [hit|miss] | sni FILE N\n");
+		" dtable N LOOKUPS SEED [hit|miss] | sni FILE N |"
+		" dnsq N QUERIES SEED [hit|miss|parse]\n");
 	return 2;
 }

@@ -11,7 +11,8 @@
 #    (bench/gen-rules.py) into build/bench/rules, and the ClientHellos of the
 #    SNI workload (tests/parsers/fixtures/{curl,chromium,go}.bin) into
 #    build/bench/hello;
-# 2. runs the userspace microbenchmarks under valgrind --tool=callgrind;
+# 2. runs the userspace microbenchmarks under valgrind --tool=callgrind
+#    (CIDR lookup, domain match, SNI parse, DNS query filter);
 # 3. boots ONE QEMU guest (tests/integration/vm/run.sh) that runs
 #    bench/guest-bench.sh; its BENCH lines come back on the serial console;
 # 4. bench/analyze.py writes bench/results/<date>-<kernel>[-quick].md and the
@@ -20,8 +21,9 @@
 # --quick: 5 rounds, 10..10k rules, 50 namespaces (a few minutes).
 # Full: 15 rounds, 10..100k rules, 1,000 namespaces.
 # --no-vm: microbenchmarks only.  --from-log LOG: re-analyse a console log.
-# --only BLOCKS: only these guest blocks (comma-separated: M,S,P,L,R,O,T;
-# T is the SNI workload), no callgrind; the report is named ...-only-BLOCKS.
+# --only BLOCKS: only these guest blocks (comma-separated: M,S,P,L,R,O,T,D;
+# T is the SNI workload, D its DNS-binding configurations, measured in T's
+# rounds), no callgrind; the report is named ...-only-BLOCKS.
 # --rounds N: N paired rounds instead of the mode's 5 or 15.
 # Needs: gcc, valgrind, python3, qemu-system-x86, iperf3, ipset, nftables,
 # iptables, gnuplot (optional, for the plots).
@@ -36,7 +38,7 @@ while [ $# -gt 0 ]; do
 	--from-log) FROMLOG=$(readlink -f "$2"); shift ;;
 	--only) ONLY=$(echo "$2" | tr -d ' ' | tr a-z A-Z); shift ;;
 	--rounds) ROUNDS=$2; shift ;;
-	-h|--help) sed -n '3,28s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,30s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -93,6 +95,12 @@ for n in 10 10000; do
 done
 for f in curl python go node openssl chromium; do
 	cg "sni fixture=$f n=2000" bench_sni_parse sni "$REPO/tests/parsers/fixtures/$f.bin" 2000
+done
+# the DNS query filter's work per query: parse + domain_table_match_any
+for n in 10 10000; do
+	for kind in hit miss parse; do
+		cg "dnsq n=$n queries=$LOOKUPS" bench_dns_query dnsq $n $LOOKUPS 7 $kind
+	done
 done
 fi
 cat "$MICRO"
