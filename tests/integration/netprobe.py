@@ -13,7 +13,7 @@ outcome as both a word on stdout and an exit status.
         socket, or SOCK_RAW with --raw)
   netprobe.py hold ADDR PORT --trigger FILE [--timeout S]   connect, one
         roundtrip, print "connected", wait for FILE, then another roundtrip
-  netprobe.py loop ADDR PORT --duration S [--until FILE]   connect+roundtrip
+  netprobe.py loop ADDR PORT --duration S [--until FILE] [--ready FILE]   connect+roundtrip
         in a loop; prints "loop ok=N failed=M first_error=..."
 
 Outcome words and exit status:
@@ -265,6 +265,8 @@ def loop(args):
             s.connect((args.addr, args.port))
             roundtrip(s)
             ok += 1
+            if ok == 1 and args.ready:
+                open(args.ready, "w").close()
         except Exception as e:
             failed += 1
             first = first or classify(e)[1]
@@ -312,6 +314,7 @@ def main():
     q.add_argument("port", type=int)
     q.add_argument("--duration", type=float, default=5)
     q.add_argument("--until", help="stop early once this file exists")
+    q.add_argument("--ready", help="create this file after the first round trip")
     q.set_defaults(func=loop)
     args = p.parse_args()
     sys.exit(args.func(args))

@@ -32,8 +32,11 @@ check_rc "apply A" 0 apply "$AGENT" "$A"
 # flips between A and B over and over.
 N=${EGRESSK_REAPPLIES:-30}
 ip netns exec "$AGENT" $PROBE loop $API4 80 --duration 600 --until "$TMPD/stop" \
-	>"$TMPD/loop.out" 2>&1 &
+	--ready "$TMPD/loop.ready" >"$TMPD/loop.out" 2>&1 &
 looppid=$!; _pids+=($looppid)
+# the re-applies start once the client runs (a loaded emulated machine can
+# take seconds to start python, longer than the 30 re-applies)
+wait_for 60 test -e "$TMPD/loop.ready" || info "the loop client made no connection within 60 s"
 n=0 bad=0
 while [ $n -lt "$N" ]; do
 	if [ $((n % 2)) -eq 0 ]; then f=$B; else f=$A; fi
