@@ -984,16 +984,29 @@ static int dns_question_name(const struct egressk_dns_msg *msg, char *name,
 			     name_size, name_len);
 }
 
+/*
+ * What both message parsers do first: check the output arguments, clear the
+ * name (it stays "" unless the result is 0) and read the header and the
+ * question of a query (@response false) or a response.
+ */
+static int dns_parse_start(const u8 *buf, size_t len,
+			   struct egressk_dns_msg *msg, char *name,
+			   size_t name_size, const size_t *name_len,
+			   bool response)
+{
+	if (!msg || !name || name_size == 0 || !name_len)
+		return -EINVAL;
+	name[0] = '\0';
+	return dns_header(buf, len, msg, response) ? -EINVAL : 0;
+}
+
 int egressk_dns_parse_query(const u8 *buf, size_t len,
 			    struct egressk_dns_msg *msg, char *name,
 			    size_t name_size, size_t *name_len)
 {
 	size_t pos;
 
-	if (!msg || !name || name_size == 0 || !name_len)
-		return -EINVAL;
-	name[0] = '\0';
-	if (dns_header(buf, len, msg, false))
+	if (dns_parse_start(buf, len, msg, name, name_size, name_len, false))
 		return -EINVAL;
 	/* Nothing may ride in sections a standard query leaves empty. */
 	if (msg->ancount || msg->nscount)
@@ -1010,10 +1023,7 @@ int egressk_dns_parse_response(const u8 *buf, size_t len,
 {
 	size_t pos;
 
-	if (!msg || !name || name_size == 0 || !name_len)
-		return -EINVAL;
-	name[0] = '\0';
-	if (dns_header(buf, len, msg, true))
+	if (dns_parse_start(buf, len, msg, name, name_size, name_len, true))
 		return -EINVAL;
 	pos = msg->an_off;
 	if (dns_walk(buf, len, &pos, msg->ancount))
