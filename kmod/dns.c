@@ -68,13 +68,29 @@ static const u8 *egressk_dns_bytes(const struct sk_buff *skb, u32 off,
 	return *owned;
 }
 
+/*
+ * The next whole message of a DNS-over-TCP segment at *@buf (*@len bytes
+ * left): 0 with @msg and @mlen set and the segment advanced past it, or
+ * the error of egressk_dns_tcp_message() (a message split over segments).
+ */
+static int egressk_dns_tcp_next(const u8 **buf, u32 *len, const u8 **msg,
+				size_t *mlen)
+{
+	int err = egressk_dns_tcp_message(*buf, *len, msg, mlen);
+
+	if (err)
+		return err;
+	*buf = *msg + *mlen;
+	*len -= *mlen + 2;
+	return 0;
+}
+
 /* ------------------------------------------------------------- queries */
 
 struct egressk_dns_query_ctx {
 	struct egressk_net *en;
 	const struct egressk_policy *p;
 	const struct egressk_pkt *pkt;
-	bool enforce;		/* the filter is on: refuse what it does not cover */
 	bool remember;		/* a pinned resolver: remember the question */
 	char name[EGRESSK_NAME_BUF];
 };
@@ -133,7 +149,12 @@ static unsigned int egressk_dns_queries(struct sk_buff *skb,
 					const struct egressk_pkt *pkt,
 					bool enforce, bool remember)
 {
-	struct egressk_dns_query_ctx *c, stack_ctx;
+	struct egressk_dns_query_ctx c = {
+		.en = egressk_pernet(state->net),
+		.p = p,
+		.pkt = pkt,
+		.remember = remember,
+	};
 	const u8 *buf, *msg;
 	unsigned int verdict;
 	size_t mlen;
@@ -151,33 +172,23 @@ static unsigned int egressk_dns_queries(struct sk_buff *skb,
 			return NF_ACCEPT;	/* handshake, ACK, FIN */
 	}
 
-	c = &stack_ctx;
-	c->en = egressk_pernet(state->net);
-	c->p = p;
-	c->pkt = pkt;
-	c->enforce = enforce;
-	c->remember = remember;
-	c->name[0] = '\0';
-
 	buf = egressk_dns_bytes(skb, off, len, &owned);
 	if (!buf) {
 		reason = EGRESSK_REASON_DNS_MALFORMED;
 		goto out;
 	}
 	if (pkt->l4proto == IPPROTO_UDP) {
-		reason = egressk_dns_query_check(c, buf, len);
+		reason = egressk_dns_query_check(&c, buf, len);
 		goto out;
 	}
 	while (len && !reason) {
-		if (egressk_dns_tcp_message(buf, len, &msg, &mlen)) {
+		if (egressk_dns_tcp_next(&buf, &len, &msg, &mlen)) {
 			/* a query split over segments, or no length at all */
 			egressk_count(p, dns_queries);
 			reason = EGRESSK_REASON_DNS_MALFORMED;
 			break;
 		}
-		reason = egressk_dns_query_check(c, msg, mlen);
-		buf = msg + mlen;
-		len -= mlen + 2;
+		reason = egressk_dns_query_check(&c, msg, mlen);
 	}
 out:
 	kfree(owned);
@@ -185,7 +196,7 @@ out:
 		return NF_ACCEPT;
 	egressk_count(p, dns_refused);
 	verdict = egressk_block(skb, state, p, pkt, reason, CIDR_NONE,
-				c->name[0] ? c->name : NULL);
+				c.name[0] ? c.name : NULL);
 	/*
 	 * TCP: the handshake passed, so the resolver holds a connection too.
 	 * Reset it as well (reject mode), or a resolver that serves TCP
@@ -386,14 +397,12 @@ static unsigned int egressk_dns_in(struct sk_buff *skb,
 		egressk_dns_learn_msg(en, p, family, saddr, dport, buf, len);
 	} else {
 		while (len) {
-			if (egressk_dns_tcp_message(buf, len, &msg, &mlen)) {
+			if (egressk_dns_tcp_next(&buf, &len, &msg, &mlen)) {
 				egressk_count(p, dns_ignored);
 				break;
 			}
 			egressk_dns_learn_msg(en, p, family, saddr, dport, msg,
 					      mlen);
-			buf = msg + mlen;
-			len -= mlen + 2;
 		}
 	}
 	kfree(owned);
