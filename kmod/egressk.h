@@ -392,5 +392,6 @@ void egressk_event_emit(const struct net *net, const struct egressk_policy *p,
 
 /* netlink.c */
 extern struct genl_family egressk_genl_family;
+int egressk_nl_put_ids(struct sk_buff *skb, u32 inum, u64 cookie);
 
 #endif /* _EGRESSK_H */

@@ -45,9 +45,7 @@ static int egressk_event_fill(struct sk_buff *skb, const struct net *net,
 			  EGRESSK_CMD_EVENT);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, EGRESSK_A_NETNS_INODE, net->ns.inum) ||
-	    nla_put_u64_64bit(skb, EGRESSK_A_NETNS_COOKIE, net->net_cookie,
-			      EGRESSK_A_PAD))
+	if (egressk_nl_put_ids(skb, net->ns.inum, net->net_cookie))
 		goto nla_failure;
 	nest = nla_nest_start(skb, EGRESSK_A_EVENT);
 	if (!nest)

@@ -139,13 +139,19 @@ static struct net *egressk_nl_target(struct nlattr **attrs, bool modify,
 	return net;
 }
 
-static int egressk_nl_put_identity(struct sk_buff *skb, const struct net *net)
+/* A namespace's identity (dumps that no longer hold the net keep the ids). */
+int egressk_nl_put_ids(struct sk_buff *skb, u32 inum, u64 cookie)
 {
-	if (nla_put_u32(skb, EGRESSK_A_NETNS_INODE, net->ns.inum) ||
-	    nla_put_u64_64bit(skb, EGRESSK_A_NETNS_COOKIE, net->net_cookie,
+	if (nla_put_u32(skb, EGRESSK_A_NETNS_INODE, inum) ||
+	    nla_put_u64_64bit(skb, EGRESSK_A_NETNS_COOKIE, cookie,
 			      EGRESSK_A_PAD))
 		return -EMSGSIZE;
 	return 0;
+}
+
+static int egressk_nl_put_identity(struct sk_buff *skb, const struct net *net)
+{
+	return egressk_nl_put_ids(skb, net->ns.inum, net->net_cookie);
 }
 
 static int egressk_nl_put_stats(struct sk_buff *skb,
@@ -798,9 +804,7 @@ static int egressk_nl_policy_get_dumpit(struct sk_buff *skb,
 		return -EMSGSIZE;
 
 	if (!ctx->header_sent) {
-		if (nla_put_u32(skb, EGRESSK_A_NETNS_INODE, ctx->inum) ||
-		    nla_put_u64_64bit(skb, EGRESSK_A_NETNS_COOKIE, ctx->cookie,
-				      EGRESSK_A_PAD) ||
+		if (egressk_nl_put_ids(skb, ctx->inum, ctx->cookie) ||
 		    nla_put_u64_64bit(skb, EGRESSK_A_POLICY_VERSION, p->version,
 				      EGRESSK_A_PAD) ||
 		    nla_put_u8(skb, EGRESSK_A_MODE, p->mode) ||
@@ -968,9 +972,7 @@ static int egressk_nl_learned_get_dumpit(struct sk_buff *skb,
 				  NLM_F_MULTI, EGRESSK_CMD_LEARNED_GET);
 		if (!hdr)
 			break;
-		if (nla_put_u32(skb, EGRESSK_A_NETNS_INODE, d->inum) ||
-		    nla_put_u64_64bit(skb, EGRESSK_A_NETNS_COOKIE, d->cookie,
-				      EGRESSK_A_PAD))
+		if (egressk_nl_put_ids(skb, d->inum, d->cookie))
 			goto cancel;
 		nest = nla_nest_start(skb, EGRESSK_A_LEARNED);
 		if (!nest)
