@@ -604,13 +604,6 @@ static void do_cidr(struct parse_ctx *c, const char *file, int line,
 }
 
 /*
- * allow domain NAME [tcp] [port SPEC]: TCP only; without ports the kernel
- * covers 80 and 443 (no PORTS attribute is sent).  Any port is accepted: on
- * every covered port the first payload must be a TLS ClientHello or an
- * HTTP/1.x request naming an allowed host.
- */
-
-/*
  * Domain and dns-name rules share EGRESSK_MAX_DOMAIN_RULES; @what names the
  * kinds in the error and @note follows the limit.  Reported once: later
  * rules are dropped silently.
@@ -633,6 +626,13 @@ static void add_named_rule(struct parse_ctx *c, const char *file, int line,
 	add_rule(c, file, line, r);
 }
 
+/*
+ * allow domain NAME [tcp] [port SPEC]: TCP only; without ports the kernel
+ * covers 80 and 443 (no PORTS attribute is sent).  Any port is accepted: on
+ * every covered port the first payload must be a TLS ClientHello or an
+ * HTTP/1.x request naming an allowed host, or, with domain-binding dns,
+ * anything else sent to an address learned for a covered name (ssh).
+ */
 static void do_domain(struct parse_ctx *c, const char *file, int line,
 		      char **w, int n)
 {
