@@ -203,19 +203,16 @@ static size_t rnd_label(char *out, u32 min, u32 max)
 	return n;
 }
 
-/* Names are "<4>.<6-10>.<4-8>.com", about 24 bytes: the same shape for hits and misses. */
-static int run_dtable(u32 n, u32 lookups, u64 seed, const char *kind)
+/*
+ * @n suffix rules ".<6-10>.<4-8>.com" from @seed into @t; @bases holds n
+ * 32-byte names and @rules n entries, both kept by the caller.  Leaves the
+ * generator seeded for the caller's probes.
+ */
+static int build_random_table(struct domain_table *t, u32 n, u64 seed,
+			      char *bases, struct domain_rule_in *rules)
 {
-	char *bases = calloc(n, 32), *names = calloc(lookups, 64);
-	struct domain_rule_in *rules = calloc(n, sizeof(*rules));
-	u8 *lens = calloc(lookups, 1);
-	struct domain_table t;
-	u32 i, hits = 0;
-	double t0, t1;
-	int hit = !strcmp(kind, "hit");
+	u32 i;
 
-	if (!bases || !names || !rules || !lens)
-		return 1;
 	rng_state = seed | 1;
 	for (i = 0; i < n; i++) {
 		char *b = bases + (size_t)i * 32;
@@ -229,10 +226,28 @@ static int run_dtable(u32 n, u32 lookups, u64 seed, const char *kind)
 		rules[i].kind = DOMAIN_SUFFIX;
 		rules[i].id = i;
 	}
-	if (domain_table_build(&t, rules, n)) {
+	if (domain_table_build(t, rules, n)) {
 		fprintf(stderr, "domain_table_build failed\n");
 		return 1;
 	}
+	return 0;
+}
+
+/* Names are "<4>.<6-10>.<4-8>.com", about 24 bytes: the same shape for hits and misses. */
+static int run_dtable(u32 n, u32 lookups, u64 seed, const char *kind)
+{
+	char *bases = calloc(n, 32), *names = calloc(lookups, 64);
+	struct domain_rule_in *rules = calloc(n, sizeof(*rules));
+	u8 *lens = calloc(lookups, 1);
+	struct domain_table t;
+	u32 i, hits = 0;
+	double t0, t1;
+	int hit = !strcmp(kind, "hit");
+
+	if (!bases || !names || !rules || !lens)
+		return 1;
+	if (build_random_table(&t, n, seed, bases, rules))
+		return 1;
 	for (i = 0; i < lookups; i++) {
 		char *nm = names + (size_t)i * 64;
 		size_t l = rnd_label(nm, 4, 4);
@@ -337,23 +352,8 @@ static int run_dnsq(u32 n, u32 nq, u64 seed, const char *kind)
 
 	if (!bases || !rules || !q)
 		return 1;
-	rng_state = seed | 1;
-	for (i = 0; i < n; i++) {
-		char *b = bases + (size_t)i * 32;
-		size_t l = rnd_label(b, 6, 10);
-
-		b[l++] = '.';
-		l += rnd_label(b + l, 4, 8);
-		memcpy(b + l, ".com", 4);
-		rules[i].base = b;
-		rules[i].base_len = l + 4;
-		rules[i].kind = DOMAIN_SUFFIX;
-		rules[i].id = i;
-	}
-	if (domain_table_build(&t, rules, n)) {
-		fprintf(stderr, "domain_table_build failed\n");
+	if (build_random_table(&t, n, seed, bases, rules))
 		return 1;
-	}
 	for (i = 0; i < nq; i++) {
 		size_t l = rnd_label(nm, 4, 4), o;
 
