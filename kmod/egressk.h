@@ -120,7 +120,6 @@ struct egressk_policy {
 	u32 ttl_ceiling;	/* seconds */
 	u32 nr_rules;
 	u32 nr_ranges;
-	u32 nr_domains;		/* named rules: domain and dns-name */
 	u32 nr_resolvers;	/* "allow dns" rules: resolvers are pinned */
 	struct egressk_rule *rules;
 	struct cidr_port_range *ranges;

@@ -124,7 +124,7 @@ static int egressk_build_names(struct egressk_policy *p, u8 kind,
 	in = kvmalloc_array(want, sizeof(*in), GFP_KERNEL_ACCOUNT);
 	if (!in)
 		return -ENOMEM;
-	for (i = 0; i < p->nr_rules && n < want; i++) {
+	for (i = 0; i < p->nr_rules; i++) {
 		const struct egressk_rule *r = &p->rules[i];
 		struct domain_rule_in *e = &in[n];
 		const char *base;
@@ -143,7 +143,7 @@ static int egressk_build_names(struct egressk_policy *p, u8 kind,
 		e->ranges = r->nr_ranges ? &p->ranges[r->ranges_off] : NULL;
 		n++;
 	}
-	err = n == want ? domain_table_build(t, in, n) : -EINVAL;
+	err = domain_table_build(t, in, n);
 out:
 	kvfree(in);
 	return err;
@@ -178,7 +178,6 @@ struct egressk_policy *egressk_policy_build(struct egressk_txn *txn,
 	p->ttl_ceiling = txn->set.ttl_ceiling;
 	p->nr_rules = txn->nr_rules;
 	p->nr_ranges = txn->nr_ranges;
-	p->nr_domains = txn->nr_domains;
 	p->rules = txn->rules;
 	p->ranges = txn->ranges;
 	p->names = txn->names;
