@@ -12,6 +12,12 @@
 #include "netlink.h"
 #include "policy.h"
 
+/* How messages name a policy file: "-" is standard input. */
+static const char *policy_label(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
 /* Parse @path; on errors print them and return EXIT_USAGE. */
 static int load_policy_file(const char *path, struct egk_policy *p)
 {
@@ -20,7 +26,7 @@ static int load_policy_file(const char *path, struct egk_policy *p)
 	if (egk_policy_parse_file(path, p, &d)) {
 		egk_diag_print(&d, stderr);
 		fprintf(stderr, "egresskctl: %d error%s in %s; nothing was %s\n", d.total,
-			d.total == 1 ? "" : "s", strcmp(path, "-") ? path : "<stdin>",
+			d.total == 1 ? "" : "s", policy_label(path),
 			"loaded");
 		egk_diag_free(&d);
 		egk_policy_free(p);
@@ -41,12 +47,12 @@ int cmd_check(int argc, char **argv)
 	ret = load_policy_file(a.pos[0], &p);
 	if (ret)
 		return ret;
-	printf("# %s: valid, %zu rule%s\n", strcmp(a.pos[0], "-") ? a.pos[0] : "<stdin>",
+	printf("# %s: valid, %zu rule%s\n", policy_label(a.pos[0]),
 	       p.nrules, p.nrules == 1 ? "" : "s");
 	egk_policy_print(stdout, &p);
 	/* advice only: the file is valid, so the exit status stays 0 */
 	fflush(stdout);
-	egk_policy_warn(&p, strcmp(a.pos[0], "-") ? a.pos[0] : "<stdin>", stderr);
+	egk_policy_warn(&p, policy_label(a.pos[0]), stderr);
 	egk_policy_free(&p);
 	return EXIT_OK;
 }
@@ -78,7 +84,7 @@ int cmd_apply(int argc, char **argv)
 		       (unsigned long long)id.cookie, (unsigned long long)id.version);
 		/* check's advice, after the fact: the policy is loaded all the same */
 		fflush(stdout);
-		egk_policy_warn(&p, strcmp(a.pos[0], "-") ? a.pos[0] : "<stdin>", stderr);
+		egk_policy_warn(&p, policy_label(a.pos[0]), stderr);
 		ret = EXIT_OK;
 	}
 	close(fd);
