@@ -33,7 +33,7 @@ static void learned_expiry(const struct egk_learned *l, char *buf, size_t len)
 	if (l->expires)
 		snprintf(buf, len, "%us", l->expires);
 	else
-		snprintf(buf, len, "expired (in use)");
+		snprintf(buf, len, "expired");
 }
 
 void egk_learned_print(FILE *f, const struct egk_learned_list *ll, const struct egk_policy *p,

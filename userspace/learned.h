@@ -10,7 +10,7 @@
 
 /*
  * A table with a header: ADDRESS NAME EXPIRES RULE, one row per entry, each
- * line led by @indent.  EXPIRES is "412s", or "expired (in use)" for 0;
+ * line led by @indent.  EXPIRES is "412s", or "expired" for 0;
  * RULE is the pattern of the rule in @p whose id the entry names, "-" when
  * it names none (or a rule @p lacks).
  */

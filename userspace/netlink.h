@@ -36,7 +36,7 @@ struct egk_learned {
 	uint8_t addr[16];
 	/* EGRESSK_LEARNED_A_NAME, with any byte outside [a-z0-9._-] made '?' */
 	char name[EGRESSK_DOMAIN_NAME_MAX + 1];
-	uint32_t expires;	/* seconds from now; 0: expired, kept while in use */
+	uint32_t expires;	/* seconds from now; 0: expired (dropped at the next GC) */
 	uint32_t rule_id;
 	bool has_rule_id;
 };

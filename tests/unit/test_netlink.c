@@ -841,8 +841,8 @@ static void test_learned_render(void)
 	CHECK(out && strstr(out, "\n  140.82.112.3  ") && strstr(out, " github.com ") &&
 	      strstr(out, " 412s ") && strstr(out, " .github.com\n"),
 	      "learned: a row gives address, name, expiry and the rule's pattern", "out=[%s]", out);
-	CHECK(out && strstr(out, "2001:db8::1") && strstr(out, "expired (in use)  api.example\n"),
-	      "learned: expiry 0 reads expired (in use)", "out=[%s]", out);
+	CHECK(out && strstr(out, "2001:db8::1") && strstr(out, "expired  api.example\n"),
+	      "learned: expiry 0 reads expired", "out=[%s]", out);
 	CHECK(out && strstr(out, " gone.example ") && strstr(out, " 30s") && strstr(out, "  -\n"),
 	      "learned: no rule prints -", "out=[%s]", out);
 	free(out);

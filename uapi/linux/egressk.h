@@ -126,7 +126,10 @@
  *         EGRESSK_LEARNED_A_ADDR4 / EGRESSK_LEARNED_A_ADDR6
  *         EGRESSK_LEARNED_A_NAME      string, the question name answered
  *         EGRESSK_LEARNED_A_EXPIRES   u32, seconds until it expires (0:
- *                                     expired, kept while flows use it)
+ *                                     expired; the next GC pass, within a
+ *                                     second, drops it.  New flows no longer
+ *                                     match it; established ones never
+ *                                     needed it)
  *         EGRESSK_LEARNED_A_RULE_ID   u32, the domain rule that covers the
  *                                     name now (absent when none does)
  *     -ENOENT when the namespace has no policy.
