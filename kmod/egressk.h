@@ -19,6 +19,7 @@
 #include <linux/ratelimit.h>
 #include <linux/in6.h>
 #include <linux/netfilter.h>
+#include <linux/netdevice.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/genetlink.h>
@@ -89,6 +90,9 @@ struct egressk_stats {
 	u64 dns_learn_full;
 	u64 dns_ignored;
 	u64 flows_not_learned;
+	u64 inbound_full;
+	u64 dns_duplicate;
+	u64 guard_dropped;
 };
 
 /* The policy-wide settings a transaction carries (TXN_BEGIN). */
@@ -173,6 +177,9 @@ struct egressk_net {
 	struct delayed_work flow_gc;
 	/* DNS: pending queries and learned addresses (learn.c), while attached */
 	struct egressk_learn *learn;
+	/* connections seen starting from outside (inbound.c), while attached */
+	struct rhashtable inbound;
+	atomic_t nr_inbound;
 };
 
 /* pernet.c */
@@ -214,8 +221,47 @@ int egressk_txn_append(struct egressk_txn *txn, const struct egressk_rule *r,
 void egressk_txn_drop(struct egressk_net *ien, struct egressk_txn *txn);
 void egressk_txn_drop_all(struct egressk_net *ien);
 
-/* hook.c: LOCAL_OUT v4 and v6 (hook.c), LOCAL_IN v4 and v6 (dns.c) */
-extern const struct nf_hook_ops egressk_nf_ops[4];
+/*
+ * The namespace's hooks: LOCAL_OUT and FORWARD v4 and v6 (hook.c),
+ * PRE_ROUTING v4 and v6 (inbound.c), LOCAL_IN v4 and v6 (dns.c).
+ */
+extern const struct nf_hook_ops egressk_nf_ops[8];
+
+/*
+ * The namespace's uplink: a device whose peer lives in another network
+ * namespace (the container's end of a veth pair; netkit).  What arrives on
+ * it came from outside: the container cannot create such a pair without
+ * CAP_SYS_ADMIN (a second namespace), which apply warns about.  Loopback,
+ * tun/tap, dummy and veth pairs made inside the namespace are not uplinks.
+ * RCU reader (ndo_get_peer_dev dereferences the peer under RCU).
+ */
+static inline bool egressk_dev_uplink(struct net_device *dev)
+{
+	struct net_device *peer;
+
+	if (!dev || (dev->flags & IFF_LOOPBACK) ||
+	    !dev->netdev_ops->ndo_get_peer_dev)
+		return false;
+	peer = dev->netdev_ops->ndo_get_peer_dev(dev);
+	return peer && !net_eq(dev_net(peer), dev_net(dev));
+}
+
+/*
+ * inbound.c: connections whose first packet egressk saw arrive on the
+ * uplink (PRE_ROUTING).  Only their replies pass LOCAL_OUT, FORWARD and the
+ * host-side guard without a rule; everything else is judged as outbound,
+ * whatever conntrack's direction says (DESIGN.md section 2, Trust).
+ */
+#define EGRESSK_MAX_INBOUND		65536	/* connections in one netns */
+
+int egressk_inbound_init(struct egressk_net *en);
+void egressk_inbound_destroy(struct egressk_net *en);
+void egressk_inbound_gc(struct egressk_net *en);
+/* RCU reader: @ct was recorded as started from outside. */
+bool egressk_inbound_has(struct egressk_net *en, const struct nf_conn *ct);
+/* PRE_ROUTING, both families */
+unsigned int egressk_inbound_in(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state);
 
 /* What the verdict needs to know about one packet (hook.c, flow.c). */
 struct egressk_pkt {

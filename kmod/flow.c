@@ -220,7 +220,9 @@ static void egressk_flow_gc(struct work_struct *work)
 	rhashtable_walk_exit(&iter);
 
 	egressk_learn_gc(en);
-	if (atomic_read(&en->nr_flows) || egressk_learn_busy(en))
+	egressk_inbound_gc(en);
+	if (atomic_read(&en->nr_flows) || egressk_learn_busy(en) ||
+	    atomic_read(&en->nr_inbound))
 		queue_delayed_work(system_power_efficient_wq, &en->flow_gc,
 				   EGRESSK_FLOW_GC_INTERVAL);
 }

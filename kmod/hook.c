@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The NF_INET_LOCAL_OUT hooks (IPv4 and IPv6).  They run after conntrack,
+ * The NF_INET_LOCAL_OUT and FORWARD hooks (IPv4 and IPv6).  They run after conntrack,
  * mangle rerouting and DNAT (priority LAST - 1), read the policy under the
  * RCU read lock that nf_hook holds, and allocate nothing except what a
  * reject or an event needs.  Packets CIDR rules decide take no locks; the
@@ -13,9 +13,10 @@
  *     when the query-name filter is on (dns.c)
  *  3. user raw socket without "allow raw": refuse
  *  4. IPv4 source route / IPv6 routing header with segments left: refuse
- *  5. reply direction of an inbound-initiated connection: accept
- *     (TCP mid-stream pickups count as outbound)
- *  6. IPv6 ND/MLD to link-local or multicast, IGMP: accept
+ *  5. a reply of a connection recorded as started on the uplink
+ *     (inbound.c): accept; conntrack's direction alone proves nothing
+ *  6. the kernel's IPv6 ND/MLD to link-local or multicast, IGMP to
+ *     multicast: accept (never for user raw sockets, "allow raw" or not)
  *  7. parse the transport header; a TCP flow with a domain verdict is
  *     decided by its flow entry (flow.c)
  *  8. the CIDR rules; DNS ports (pinning, the query filter: dns.c); then
@@ -113,6 +114,10 @@ unsigned int egressk_block(struct sk_buff *skb,
 		egressk_fill_event(&ev, pkt, EGRESSK_VERDICT_REJECT, reason,
 				   rule_id, name);
 		egressk_event_emit(state->net, p, en, &ev);
+		/* a connect() fails at once instead of retrying its SYN */
+		if (pkt->l4proto == IPPROTO_TCP && pkt->has_port &&
+		    pkt->tcp_syn)
+			return NF_DROP_ERR(-ECONNREFUSED);
 		return NF_DROP;
 	}
 
@@ -159,12 +164,14 @@ static bool egressk_from_user_raw(const struct sk_buff *skb)
 }
 
 /*
- * Conntrack saw this connection start from outside: its replies pass.
- * A TCP connection picked up mid-stream (BE_LIBERAL in the original
- * direction) does not prove that, so it counts as outbound.  No ct, an
- * untracked or an invalid packet: outbound.
+ * A reply of a connection egressk saw start from outside (inbound.c): it
+ * passes.  Conntrack's direction alone proves nothing, since a forged
+ * first packet over loopback makes the other direction a "reply"; so does
+ * an ICMP error about such a packet (RELATED, with the same ct).  No ct,
+ * an untracked or invalid packet, anything unrecorded: outbound.
  */
-static bool egressk_inbound_reply(const struct sk_buff *skb,
+static bool egressk_inbound_reply(struct egressk_net *en,
+				  const struct sk_buff *skb,
 				  struct nf_conn **ctp)
 {
 	enum ip_conntrack_info ctinfo;
@@ -173,10 +180,7 @@ static bool egressk_inbound_reply(const struct sk_buff *skb,
 	*ctp = ct;
 	if (!ct || CTINFO2DIR(ctinfo) != IP_CT_DIR_REPLY)
 		return false;
-	if (nf_ct_protonum(ct) == IPPROTO_TCP &&
-	    (READ_ONCE(ct->proto.tcp.seen[0].flags) & IP_CT_TCP_FLAG_BE_LIBERAL))
-		return false;
-	return true;
+	return egressk_inbound_has(en, ct);
 }
 
 /* Read ports and SYN; false when the header is truncated. */
@@ -399,16 +403,23 @@ static unsigned int egressk_hook_v4(void *priv, struct sk_buff *skb,
 	srr = egressk_ipv4_source_routed(skb, iph);
 	if (srr < 0)
 		return egressk_malformed(state->net, p, &pkt);
-	if (srr)
+	if (srr) {
+		/* ports and SYN for the event and a fast failure, if readable */
+		if (!(iph->frag_off & htons(IP_OFFSET)))
+			egressk_parse_l4(skb, skb_network_offset(skb) +
+					 iph->ihl * 4, &pkt);
 		return egressk_block(skb, state, p, &pkt,
 				     EGRESSK_REASON_SOURCE_ROUTE, CIDR_NONE, NULL);
+	}
 
-	if (egressk_inbound_reply(skb, &ct)) {
+	if (egressk_inbound_reply(en, skb, &ct)) {
 		egressk_count(p, allowed);
 		return NF_ACCEPT;
 	}
 
-	if (pkt.l4proto == IPPROTO_IGMP)
+	/* IGMP reports from the kernel, to multicast groups only */
+	if (pkt.l4proto == IPPROTO_IGMP && !egressk_from_user_raw(skb) &&
+	    ipv4_is_multicast(iph->daddr))
 		return NF_ACCEPT;
 
 	/* a later fragment has no transport header: only port-less rules */
@@ -457,7 +468,7 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 	unsigned short fragoff;
 	int flags = IP6_FH_F_SKIP_RH;
 	struct nf_conn *ct;
-	int nexthdr;
+	int nexthdr, srh;
 
 	p = rcu_dereference(en->policy);
 	if (!p)
@@ -485,11 +496,8 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE, NULL);
 
 	/* the first routing header that still has segments to visit */
-	nexthdr = ipv6_find_hdr(skb, &thoff, NEXTHDR_ROUTING, NULL, &flags);
-	if (nexthdr == NEXTHDR_ROUTING)
-		return egressk_block(skb, state, p, &pkt,
-				     EGRESSK_REASON_SOURCE_ROUTE, CIDR_NONE, NULL);
-	if (nexthdr != -ENOENT)
+	srh = ipv6_find_hdr(skb, &thoff, NEXTHDR_ROUTING, NULL, &flags);
+	if (srh != NEXTHDR_ROUTING && srh != -ENOENT)
 		return egressk_malformed(state->net, p, &pkt);
 
 	thoff = 0;
@@ -498,12 +506,21 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 		return egressk_malformed(state->net, p, &pkt);
 	pkt.l4proto = nexthdr;
 
-	if (egressk_inbound_reply(skb, &ct)) {
+	if (srh == NEXTHDR_ROUTING) {
+		/* ports and SYN for the event and a fast failure */
+		if (!fragoff)
+			egressk_parse_l4(skb, thoff, &pkt);
+		return egressk_block(skb, state, p, &pkt,
+				     EGRESSK_REASON_SOURCE_ROUTE, CIDR_NONE, NULL);
+	}
+
+	if (egressk_inbound_reply(en, skb, &ct)) {
 		egressk_count(p, allowed);
 		return NF_ACCEPT;
 	}
 
-	if (nexthdr == IPPROTO_ICMPV6 && !fragoff &&
+	/* "allow raw" lifts no destination check: the kernel's own ND/MLD */
+	if (nexthdr == IPPROTO_ICMPV6 && !fragoff && !egressk_from_user_raw(skb) &&
 	    egressk_ipv6_always_pass(skb, thoff, ip6h))
 		return NF_ACCEPT;
 
@@ -513,7 +530,15 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 	return egressk_decide(skb, state, p, &pkt, ct);
 }
 
-const struct nf_hook_ops egressk_nf_ops[4] = {
+/*
+ * LOCAL_OUT and FORWARD share the hooks: a nested namespace forwarding
+ * through this one is policed like the namespace's own sockets.  (A
+ * forwarded flow has no socket to hold segments for, so domain rules refuse
+ * it: flow.c.)  PRE_ROUTING runs right after conntrack, to record the
+ * connections that start on the uplink before anything else may drop or
+ * rewrite their first packet.
+ */
+const struct nf_hook_ops egressk_nf_ops[8] = {
 	{
 		.hook = egressk_hook_v4,
 		.pf = NFPROTO_IPV4,
@@ -525,6 +550,30 @@ const struct nf_hook_ops egressk_nf_ops[4] = {
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = NF_IP6_PRI_LAST - 1,
+	},
+	{
+		.hook = egressk_hook_v4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_LAST - 1,
+	},
+	{
+		.hook = egressk_hook_v6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP6_PRI_LAST - 1,
+	},
+	{
+		.hook = egressk_inbound_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = egressk_inbound_in,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
 	},
 	/* learning from DNS answers, after every filter that may drop them */
 	{

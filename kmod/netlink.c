@@ -210,7 +210,15 @@ static int egressk_nl_put_stats(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_FLOWS_NOT_LEARNED,
 			      s.flows_not_learned, EGRESSK_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_LEARNED_ACTIVE,
-			      egressk_learn_count(en), EGRESSK_STATS_A_PAD)) {
+			      egressk_learn_count(en), EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_INBOUND_ACTIVE,
+			      atomic_read(&en->nr_inbound), EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_INBOUND_FULL,
+			      s.inbound_full, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_DNS_DUPLICATE,
+			      s.dns_duplicate, EGRESSK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, EGRESSK_STATS_A_GUARD_DROPPED,
+			      s.guard_dropped, EGRESSK_STATS_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

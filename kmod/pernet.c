@@ -50,10 +50,15 @@ static int egressk_attach(struct net *net, struct egressk_net *en)
 	if (err)
 		goto err_ct;
 
+	/* connections seen starting on the uplink: their replies pass */
+	err = egressk_inbound_init(en);
+	if (err)
+		goto err_learn;
+
 	/* the table the hooks keep domain-inspected flows in */
 	err = egressk_flows_init(net, en);
 	if (err)
-		goto err_learn;
+		goto err_inbound;
 
 	err = nf_register_net_hooks(net, egressk_nf_ops,
 				    ARRAY_SIZE(egressk_nf_ops));
@@ -73,6 +78,8 @@ err_hooks:
 	synchronize_net();
 err_flows:
 	egressk_flows_destroy(en);
+err_inbound:
+	egressk_inbound_destroy(en);
 err_learn:
 	egressk_learn_destroy(en);
 err_ct:
@@ -104,6 +111,7 @@ static void egressk_detach(struct net *net, struct egressk_net *en)
 	synchronize_net();
 	/* flows hold ct references: drop them before conntrack's own exit */
 	egressk_flows_destroy(en);
+	egressk_inbound_destroy(en);
 	egressk_learn_destroy(en);
 	nf_ct_netns_put(net, NFPROTO_INET);
 	if (old)
@@ -190,6 +198,9 @@ void egressk_stats_sum(const struct egressk_stats __percpu *pcpu,
 		sum->dns_learn_full += READ_ONCE(s->dns_learn_full);
 		sum->dns_ignored += READ_ONCE(s->dns_ignored);
 		sum->flows_not_learned += READ_ONCE(s->flows_not_learned);
+		sum->inbound_full += READ_ONCE(s->inbound_full);
+		sum->dns_duplicate += READ_ONCE(s->dns_duplicate);
+		sum->guard_dropped += READ_ONCE(s->guard_dropped);
 	}
 }
 

@@ -49,6 +49,8 @@ static const char *reason_name(unsigned int r)
 	case EGRESSK_REASON_DNS_NAME:        return "dns-name";
 	case EGRESSK_REASON_DNS_MALFORMED:   return "dns-malformed";
 	case EGRESSK_REASON_NOT_LEARNED:     return "not-learned";
+	case EGRESSK_REASON_GUARD_SOURCE:    return "guard-source";
+	case EGRESSK_REASON_GUARD_DEST:      return "guard-destination";
 	}
 	return "unspec";
 }

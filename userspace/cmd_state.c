@@ -26,6 +26,7 @@ static const struct {
 	C(flows_policy_cut), C(flows_active),
 	C(dns_queries), C(dns_refused), C(dns_unpinned), C(dns_learned),
 	C(dns_learn_full), C(dns_ignored), C(flows_not_learned), C(learned_active),
+	C(inbound_active), C(inbound_full), C(dns_duplicate), C(guard_dropped),
 #undef C
 };
 

@@ -836,6 +836,10 @@ static void read_state(struct nlattr **tb, struct egk_ns_state *st)
 		st->stats.dns_ignored = get_u64(s[EGRESSK_STATS_A_DNS_IGNORED]);
 		st->stats.flows_not_learned = get_u64(s[EGRESSK_STATS_A_FLOWS_NOT_LEARNED]);
 		st->stats.learned_active = get_u64(s[EGRESSK_STATS_A_LEARNED_ACTIVE]);
+		st->stats.inbound_active = get_u64(s[EGRESSK_STATS_A_INBOUND_ACTIVE]);
+		st->stats.inbound_full = get_u64(s[EGRESSK_STATS_A_INBOUND_FULL]);
+		st->stats.dns_duplicate = get_u64(s[EGRESSK_STATS_A_DNS_DUPLICATE]);
+		st->stats.guard_dropped = get_u64(s[EGRESSK_STATS_A_GUARD_DROPPED]);
 	}
 }
 

@@ -28,6 +28,7 @@ struct egk_counters {
 	uint64_t flows_policy_cut, flows_active;
 	uint64_t dns_queries, dns_refused, dns_unpinned, dns_learned, dns_learn_full;
 	uint64_t dns_ignored, flows_not_learned, learned_active;
+	uint64_t inbound_active, inbound_full, dns_duplicate, guard_dropped;
 };
 
 /* One EGRESSK_CMD_LEARNED_GET entry: an address learned for a name. */

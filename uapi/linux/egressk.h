@@ -333,6 +333,8 @@ enum egressk_reason {
 	EGRESSK_REASON_DNS_NAME,	/* a query for a name no domain or dns-name rule covers */
 	EGRESSK_REASON_DNS_MALFORMED,	/* port 53 traffic that is not one well-formed query */
 	EGRESSK_REASON_NOT_LEARNED,	/* domain-binding dns: the destination was not learned for the name's rule */
+	EGRESSK_REASON_GUARD_SOURCE,	/* host-side guard: the frame's source is not one of the namespace's addresses */
+	EGRESSK_REASON_GUARD_DEST,	/* host-side guard: the destination is outside the allowed set (rewritten after LOCAL_OUT, AF_XDP, tunnels) */
 	__EGRESSK_REASON_MAX,
 	EGRESSK_REASON_MAX = __EGRESSK_REASON_MAX - 1
 };
@@ -425,6 +427,10 @@ enum egressk_stats_attr {
 	EGRESSK_STATS_A_DNS_IGNORED,		/* answers not learned from: loopback, unpinned, unasked, no rule */
 	EGRESSK_STATS_A_FLOWS_NOT_LEARNED,	/* flows refused: destination not learned for the rule */
 	EGRESSK_STATS_A_LEARNED_ACTIVE,		/* gauge: learned addresses now */
+	EGRESSK_STATS_A_INBOUND_ACTIVE,		/* gauge: connections recorded as started from outside */
+	EGRESSK_STATS_A_INBOUND_FULL,		/* inbound connections refused: their table was full or no memory */
+	EGRESSK_STATS_A_DNS_DUPLICATE,		/* answers ignored: their query was already answered */
+	EGRESSK_STATS_A_GUARD_DROPPED,		/* frames the host-side guard dropped */
 
 	__EGRESSK_STATS_A_MAX,
 	EGRESSK_STATS_A_MAX = __EGRESSK_STATS_A_MAX - 1
