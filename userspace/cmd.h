@@ -18,11 +18,13 @@ enum {
 #define ARG_TARGET_OPT	(1u << 1)	/* TARGET options, optional */
 #define ARG_JSON	(1u << 2)
 #define ARG_LEARNED	(1u << 3)	/* show --learned */
+#define ARG_STRICT	(1u << 4)	/* apply --strict */
 
 struct cmd_args {
 	struct egk_target target;
 	bool json;
 	bool learned;
+	bool strict;
 	int npos;
 	char **pos;
 };
@@ -38,6 +40,9 @@ void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * @modify: the command changes the policy, so the host's own netns needs
  * --force (the kernel checks this too; checking here says it earlier). */
 int cmd_open_target(const struct cmd_args *a, bool modify);
+/* cmd_open_target, and for --pid and --docker the process in *@proc (the
+ * caller closes proc->dir when it is not -1; NULL: not wanted). */
+int cmd_open_target_proc(const struct cmd_args *a, bool modify, struct egk_target_proc *proc);
 /* Connect to egressk; NULL and *status set (message printed) on failure. */
 struct egk_nl *cmd_connect(int *status);
 /* Connect, then open the target (connecting first, so "module not loaded"
@@ -45,6 +50,9 @@ struct egk_nl *cmd_connect(int *status);
  * nothing left open. */
 struct egk_nl *cmd_connect_target(const struct cmd_args *a, bool modify, int *fd,
 				  int *status);
+/* cmd_connect_target with the target's process, as cmd_open_target_proc. */
+struct egk_nl *cmd_connect_target_proc(const struct cmd_args *a, bool modify, int *fd,
+				       struct egk_target_proc *proc, int *status);
 /* Print a failed request's error and return its exit status. */
 int cmd_nl_error(struct egk_nl *nl, int err, const char *what, const struct cmd_args *a);
 /* The flags every target request carries. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "caps.h"
 #include "cmd.h"
 #include "netlink.h"
 #include "policy.h"
@@ -57,24 +58,81 @@ int cmd_check(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * apply --pid/--docker: a process holding CAP_NET_ADMIN or CAP_SYS_ADMIN can
+ * work around egressk (DESIGN.md section 6).  Warn, one line each, or with
+ * --strict refuse: EXIT_RUNTIME, since the target's state and not the command
+ * line is at fault.  --strict fails closed when the set cannot be read.
+ */
+static int check_target_caps(const struct cmd_args *a, const struct egk_target_proc *proc)
+{
+	char who[320], names[64], why[128];
+	uint64_t eff;
+	int err;
+
+	if (proc->dir < 0)
+		return EXIT_OK;		/* --netns, --netns-name: no process */
+	if (a->target.kind == TARGET_DOCKER)
+		snprintf(who, sizeof(who), "container %s (PID %d)", a->target.arg, proc->pid);
+	else
+		snprintf(who, sizeof(who), "process %d", proc->pid);
+	err = caps_read_effective(proc->dir, &eff);
+	if (err) {
+		if (err == -ENOENT || err == -ESRCH)
+			snprintf(why, sizeof(why), "the process exited");
+		else if (err == -EBADMSG)
+			snprintf(why, sizeof(why), "/proc/%d/status has no readable CapEff line",
+				 proc->pid);
+		else
+			snprintf(why, sizeof(why), "/proc/%d/status: %s", proc->pid, strerror(-err));
+		if (a->strict) {
+			die_msg("apply --strict: cannot read the capabilities of %s (%s); the policy was not applied: retry, or apply without --strict",
+				who, why);
+			return EXIT_RUNTIME;
+		}
+		fprintf(stderr, "warning: the capabilities of %s could not be checked (%s); it may hold CAP_NET_ADMIN or CAP_SYS_ADMIN\n",
+			who, why);
+		return EXIT_OK;
+	}
+	eff &= EGK_CAPS_RISKY;
+	if (eff && a->strict) {
+		caps_names(eff, names, sizeof(names));
+		die_msg("apply --strict: %s holds %s; the policy was not applied: drop %s, or apply without --strict",
+			who, names, (eff & (eff - 1)) ? "them" : "it");
+		return EXIT_RUNTIME;
+	}
+	caps_warn(stderr, eff, who);
+	return EXIT_OK;
+}
+
 int cmd_apply(int argc, char **argv)
 {
+	struct egk_target_proc proc;
 	struct egk_policy p;
 	struct egk_ident id;
 	struct cmd_args a;
 	struct egk_nl *nl;
 	int ret, fd, err;
 
-	ret = cmd_parse(argc, argv, ARG_TARGET, 1, 1, &a);
+	ret = cmd_parse(argc, argv, ARG_TARGET | ARG_STRICT, 1, 1, &a);
 	if (ret)
 		return ret;
+	if (a.strict && a.target.kind != TARGET_PID && a.target.kind != TARGET_DOCKER) {
+		die_msg("apply: --strict needs --pid or --docker: a namespace given by path or name has no process whose capabilities could be checked");
+		return EXIT_USAGE;
+	}
 	/* Parse first: an invalid policy is reported even without the module. */
 	ret = load_policy_file(a.pos[0], &p);
 	if (ret)
 		return ret;
-	nl = cmd_connect_target(&a, true, &fd, &ret);
+	nl = cmd_connect_target_proc(&a, true, &fd, &proc, &ret);
 	if (!nl)
 		goto out_policy;
+	ret = check_target_caps(&a, &proc);
+	if (proc.dir >= 0)
+		close(proc.dir);
+	if (ret)
+		goto out_target;
 	err = egk_nl_apply(nl, fd, cmd_target_flags(&a), &p, &id);
 	if (err) {
 		ret = cmd_nl_error(nl, err, "apply", &a);
@@ -87,6 +145,7 @@ int cmd_apply(int argc, char **argv)
 		egk_policy_warn(&p, policy_label(a.pos[0]), stderr);
 		ret = EXIT_OK;
 	}
+out_target:
 	close(fd);
 	egk_nl_close(nl);
 out_policy:

@@ -24,7 +24,8 @@ static const struct subcommand {
 	int (*handler)(int argc, char **argv);
 	const char *help;
 } subcommands[] = {
-	{ "apply",   cmd_apply,   "apply  TARGET FILE|-       atomically replace TARGET's policy" },
+	{ "apply",   cmd_apply,   "apply  TARGET FILE|-       atomically replace TARGET's policy\n"
+				  "  egresskctl apply  TARGET --strict FILE|-   refuse a --pid/--docker process holding CAP_NET_ADMIN or CAP_SYS_ADMIN" },
 	{ "show",    cmd_show,    "show   TARGET [--json]     print the loaded policy (itself a valid policy file)\n"
 				  "  egresskctl show   TARGET --learned [--json]   the addresses learned from DNS answers" },
 	{ "clear",   cmd_clear,   "clear  TARGET              remove the policy (the netns is unrestricted again)" },
@@ -43,6 +44,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\nTARGET: --pid PID | --netns PATH | --netns-name NAME | --docker NAME|ID   [--force]\n"
 		"  --force allows the host's own network namespace as TARGET (this polices the host).\n"
+		"  apply --pid/--docker warns on stderr when the process holds CAP_NET_ADMIN or\n"
+		"  CAP_SYS_ADMIN (it can work around egressk); --strict refuses instead.\n"
 		"\nexit status: 0 success, 1 runtime failure (module not loaded, target gone,\n"
 		"permission), 2 usage error or invalid policy.\n"
 		"Presets (include preset:NAME) are looked up in $EGRESSK_PRESET_DIR, presets/ next\n"
@@ -79,6 +82,7 @@ int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_
 		{ "force",      no_argument,       NULL, 'f' },
 		{ "json",       no_argument,       NULL, 'j' },
 		{ "learned",    no_argument,       NULL, 'l' },
+		{ "strict",     no_argument,       NULL, 's' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +118,12 @@ int cmd_parse(int argc, char **argv, unsigned int accepts, int min_pos, int max_
 			if (!(accepts & ARG_LEARNED))
 				goto bad_opt;
 			a->learned = true;
+			li = -1;
+			continue;
+		case 's':
+			if (!(accepts & ARG_STRICT))
+				goto bad_opt;
+			a->strict = true;
 			li = -1;
 			continue;
 		case 'h':
@@ -179,12 +189,15 @@ bad_opt:
 	return EXIT_USAGE;
 }
 
-int cmd_open_target(const struct cmd_args *a, bool modify)
+int cmd_open_target_proc(const struct cmd_args *a, bool modify, struct egk_target_proc *proc)
 {
+	struct egk_target_proc unused;
 	char err[512];
 	int status, fd;
 
-	fd = target_open(&a->target, err, sizeof(err), &status);
+	if (!proc)
+		proc = &unused;
+	fd = target_open_proc(&a->target, proc, err, sizeof(err), &status);
 	if (fd < 0) {
 		die_msg("%s", err);
 		return -status;
@@ -196,9 +209,18 @@ int cmd_open_target(const struct cmd_args *a, bool modify)
 		die_msg("%s is the host's network namespace; policing it polices the host: add --force if that is what you want",
 			what);
 		close(fd);
-		return -EXIT_USAGE;
+		fd = -EXIT_USAGE;
+	}
+	if ((fd < 0 || proc == &unused) && proc->dir >= 0) {
+		close(proc->dir);
+		proc->dir = -1;
 	}
 	return fd;
+}
+
+int cmd_open_target(const struct cmd_args *a, bool modify)
+{
+	return cmd_open_target_proc(a, modify, NULL);
 }
 
 unsigned int cmd_target_flags(const struct cmd_args *a)
@@ -219,20 +241,26 @@ struct egk_nl *cmd_connect(int *status)
 	return nl;
 }
 
-struct egk_nl *cmd_connect_target(const struct cmd_args *a, bool modify, int *fd,
-				  int *status)
+struct egk_nl *cmd_connect_target_proc(const struct cmd_args *a, bool modify, int *fd,
+				       struct egk_target_proc *proc, int *status)
 {
 	struct egk_nl *nl = cmd_connect(status);
 
 	if (!nl)
 		return NULL;
-	*fd = cmd_open_target(a, modify);
+	*fd = cmd_open_target_proc(a, modify, proc);
 	if (*fd < 0) {
 		*status = -*fd;
 		egk_nl_close(nl);
 		return NULL;
 	}
 	return nl;
+}
+
+struct egk_nl *cmd_connect_target(const struct cmd_args *a, bool modify, int *fd,
+				  int *status)
+{
+	return cmd_connect_target_proc(a, modify, fd, NULL, status);
 }
 
 int cmd_nl_error(struct egk_nl *nl, int err, const char *what, const struct cmd_args *a)

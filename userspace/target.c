@@ -52,10 +52,16 @@ bool target_is_initial(int fd)
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-static int open_pid(pid_t pid, const char *shown, char *err, size_t errlen, int *status)
+/*
+ * Open the netns of @pid through its /proc/PID directory, and hand that
+ * directory back in *@procdir when it is not NULL (reads through it reach
+ * this process or fail, never a process that reused the PID).
+ */
+static int open_pid(pid_t pid, const char *shown, int *procdir, char *err, size_t errlen,
+		    int *status)
 {
 	char path[64];
-	int pidfd, fd;
+	int pidfd, dir, fd;
 
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
@@ -69,30 +75,42 @@ static int open_pid(pid_t pid, const char *shown, char *err, size_t errlen, int 
 			snprintf(err, errlen, "cannot open process %s: %s", shown, strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = dir < 0 ? -1 : openat(dir, "ns/net", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		int e = errno;
+
 		*status = EXIT_RUNTIME;
-		if (errno == ENOENT || errno == ESRCH)
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		if (e == ENOENT || e == ESRCH)
 			snprintf(err, errlen, "process %s exited; check the PID", shown);
-		else if (errno == EACCES || errno == EPERM)
+		else if (e == EACCES || e == EPERM)
 			snprintf(err, errlen,
 				 "permission denied opening %s: egresskctl needs CAP_NET_ADMIN and ptrace access (run as root on the host)",
 				 path);
 		else
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+		if (dir >= 0)
+			close(dir);
 		close(pidfd);
 		return -1;
 	}
-	/* Still the process we pinned?  Then the namespace is its own. */
+	/* Still the process we pinned?  Then the namespace (and the
+	 * directory) are its own. */
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ESRCH) {
 		*status = EXIT_RUNTIME;
 		snprintf(err, errlen, "process %s exited while its namespace was opened; retry", shown);
 		close(fd);
+		close(dir);
 		close(pidfd);
 		return -1;
 	}
 	close(pidfd);
+	if (procdir)
+		*procdir = dir;
+	else
+		close(dir);
 	return fd;
 }
 
@@ -230,12 +248,17 @@ int target_validate(const struct egk_target *t, char *err, size_t errlen)
 	return 0;
 }
 
-int target_open(const struct egk_target *t, char *err, size_t errlen, int *status)
+int target_open_proc(const struct egk_target *t, struct egk_target_proc *proc, char *err,
+		     size_t errlen, int *status)
 {
 	char path[PATH_MAX];
-	pid_t pid;
+	pid_t pid = 0;
 	int fd;
 
+	if (proc) {
+		proc->pid = 0;
+		proc->dir = -1;
+	}
 	*status = EXIT_USAGE;
 	if (t->kind != TARGET_NONE && target_validate(t, err, errlen) < 0)
 		return -1;
@@ -244,11 +267,11 @@ int target_open(const struct egk_target *t, char *err, size_t errlen, int *statu
 	case TARGET_PID:
 		if (parse_pid(t->arg, &pid) < 0)
 			return -1;
-		return open_pid(pid, t->arg, err, errlen, status);
+		break;
 	case TARGET_DOCKER:
 		if (docker_pid(t->arg, &pid, err, errlen, status) < 0)
 			return -1;
-		return open_pid(pid, t->arg, err, errlen, status);
+		break;
 	case TARGET_NETNS_NAME:
 		snprintf(path, sizeof(path), "/run/netns/%s", t->arg);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -270,10 +293,20 @@ int target_open(const struct egk_target *t, char *err, size_t errlen, int *statu
 		}
 		return check_netns(fd, t->arg, err, errlen, status);
 	case TARGET_NONE:
-		break;
+	default:
+		*status = EXIT_USAGE;
+		snprintf(err, errlen,
+			 "a TARGET is needed: --pid PID, --netns PATH, --netns-name NAME or --docker NAME");
+		return -1;
 	}
-	*status = EXIT_USAGE;
-	snprintf(err, errlen,
-		 "a TARGET is needed: --pid PID, --netns PATH, --netns-name NAME or --docker NAME");
-	return -1;
+	/* --pid and --docker */
+	fd = open_pid(pid, t->arg, proc ? &proc->dir : NULL, err, errlen, status);
+	if (fd >= 0 && proc)
+		proc->pid = (int)pid;
+	return fd;
+}
+
+int target_open(const struct egk_target *t, char *err, size_t errlen, int *status)
+{
+	return target_open_proc(t, NULL, err, errlen, status);
 }

@@ -26,6 +26,19 @@ struct egk_target {
  * explanation in @err and the exit status (1 runtime, 2 usage) in *status.
  */
 int target_open(const struct egk_target *t, char *err, size_t errlen, int *status);
+
+/* The process behind a --pid or --docker TARGET. */
+struct egk_target_proc {
+	int pid;	/* 0 for --netns and --netns-name */
+	int dir;	/* /proc/PID of the process pinned while its namespace was
+			 * opened, or -1; reads through it reach that process or
+			 * fail, never one that reused the PID */
+};
+
+/* target_open, and for --pid and --docker the process in *@proc (the
+ * caller closes proc->dir when it is not -1). */
+int target_open_proc(const struct egk_target *t, struct egk_target_proc *proc, char *err,
+		     size_t errlen, int *status);
 /* Syntax only (no system access): 0, or -1 with a message in @err. */
 int target_validate(const struct egk_target *t, char *err, size_t errlen);
 /* "--pid 123" etc., for messages. */

@@ -48,6 +48,13 @@ else
 	cat "$build/cct.log"; fail "build test_target"; summary
 fi
 
+if ${CC:-cc} $CFLAGS -o "$build/test_caps" "$here/test_caps.c" "$top/userspace/caps.c" \
+	2>"$build/ccc.log"; then
+	pass "build test_caps"
+else
+	cat "$build/ccc.log"; fail "build test_caps"; summary
+fi
+
 NL_FLAGS=$(pkg-config --cflags --libs libnl-3.0 libnl-genl-3.0 json-c)
 if ${CC:-cc} $CFLAGS -o "$build/test_netlink" "$here/test_netlink.c" "$top/userspace/netlink.c" \
 	"$top/userspace/policy.c" "$top/userspace/policy_print.c" "$top/userspace/learned.c" $NL_FLAGS 2>"$build/ccn.log"; then
@@ -87,6 +94,7 @@ run_c test_policy
 run_c test_netlink
 # pidfd_open is not implemented in valgrind, so never under it
 run_c test_target novalgrind
+run_c test_caps
 
 # --- CLI tests against the built binary ---
 t=$build/cli
@@ -220,6 +228,13 @@ expect "cli: list takes no TARGET" 2 "misplaced option '--pid'" -- "$ctl" list -
 expect "cli: --pid needs a number" 2 "--pid needs a positive process ID" -- "$ctl" show --pid abc
 expect "cli: --netns-name with a slash" 2 "not a namespace name" -- "$ctl" clear --netns-name ../x
 expect "cli: --force without TARGET" 2 "--force goes with a TARGET" -- "$ctl" monitor --force
+# apply --strict: only apply takes it, and only with a process to inspect
+expect "cli: help lists apply --strict" 0 "egresskctl apply  TARGET --strict FILE" -- "$ctl" help
+expect "cli: --strict with --netns-name exits 2" 2 "^egresskctl: apply: --strict needs --pid or --docker" -- "$ctl" apply --strict --netns-name x "$t/good.pol"
+expect "cli: --strict with --netns exits 2" 2 "^egresskctl: apply: --strict needs --pid or --docker" -- "$ctl" apply --netns /proc/self/ns/net "$t/good.pol" --strict
+expect "cli: show rejects --strict" 2 "misplaced option '--strict'" -- "$ctl" show --strict --pid 1
+expect "cli: clear rejects --strict" 2 "misplaced option '--strict'" -- "$ctl" clear --strict --pid 1
+expect "cli: check rejects --strict" 2 "misplaced option '--strict'" -- "$ctl" check --strict "$t/good.pol"
 
 one_line() {	# NAME CMD...: the command fails with exactly one line on stderr
 	local name=$1; shift

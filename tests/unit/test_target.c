@@ -84,6 +84,42 @@ int main(void)
 			close(fd);
 	}
 
+	/* target_open_proc: the process behind --pid, and none behind --netns */
+	{
+		struct egk_target t = { .kind = TARGET_PID, .arg = self };
+		struct egk_target_proc proc = { .pid = -1, .dir = -2 };
+		struct stat d, s;
+
+		fd = target_open_proc(&t, &proc, err, sizeof(err), &status);
+		CHECK(fd >= 0 && proc.pid == (int)getpid() && proc.dir >= 0 &&
+		      fstat(proc.dir, &d) == 0 && stat("/proc/self/", &s) == 0 &&
+		      d.st_ino == s.st_ino && d.st_dev == s.st_dev,
+		      "--pid: the process and its /proc directory", "fd=%d pid=%d dir=%d err=%s",
+		      fd, proc.pid, proc.dir, err);
+		if (fd >= 0)
+			close(fd);
+		if (proc.dir >= 0)
+			close(proc.dir);
+
+		t.kind = TARGET_NETNS;
+		t.arg = "/proc/self/ns/net";
+		proc.pid = -1;
+		proc.dir = -2;
+		fd = target_open_proc(&t, &proc, err, sizeof(err), &status);
+		CHECK(fd >= 0 && proc.pid == 0 && proc.dir == -1, "--netns: no process",
+		      "fd=%d pid=%d dir=%d err=%s", fd, proc.pid, proc.dir, err);
+		if (fd >= 0)
+			close(fd);
+
+		t.kind = TARGET_PID;
+		t.arg = "2147483646";
+		proc.pid = -1;
+		proc.dir = -2;
+		fd = target_open_proc(&t, &proc, err, sizeof(err), &status);
+		CHECK(fd < 0 && proc.pid == 0 && proc.dir == -1, "--pid of no process: no process",
+		      "fd=%d pid=%d dir=%d", fd, proc.pid, proc.dir);
+	}
+
 	/* a child that exited and was reaped is no longer found */
 	{
 		pid_t child = fork();
@@ -143,6 +179,18 @@ int main(void)
 			      "--docker resolves through the container's PID", "fd=%d err=%s", fd, err);
 			if (fd >= 0)
 				close(fd);
+			{
+				struct egk_target_proc proc = { .pid = -1, .dir = -1 };
+
+				fd = target_open_proc(&t, &proc, err, sizeof(err), &status);
+				CHECK(fd >= 0 && proc.pid == (int)getpid() && proc.dir >= 0,
+				      "--docker: the container's process comes back", "fd=%d pid=%d err=%s",
+				      fd, proc.pid, err);
+				if (fd >= 0)
+					close(fd);
+				if (proc.dir >= 0)
+					close(proc.dir);
+			}
 			setenv("PATH", old, 1);
 			free(old);
 			unlink(path);
