@@ -16,9 +16,11 @@
  *  Refusals fail at once (EPERM on the send, plus ICMP or RST in reject
  *  mode) whatever the default, so resolvers give up instead of retrying.
  *
- * LOCAL_IN (egressk_dns_in_v4/v6): answers from a pinned resolver, on a
- * non-loopback device, that answer a remembered query (resolver, port, ID,
- * type, name), for a name a domain rule covers, teach their A and AAAA
+ * LOCAL_IN (egressk_dns_in_v4/v6): answers from a pinned resolver,
+ * arriving on the uplink (egressk_dev_uplink) for a local unicast address,
+ * in the reply direction of the connection a remembered query left on
+ * through the uplink (ct, resolver, port, ID, type, name), for a name a
+ * domain rule covers, teach their A and AAAA
  * addresses (CNAME chains inside the answer followed by the parser) for the
  * TTL clamped to the policy's floor and ceiling.  Nothing here drops a
  * packet: an answer that teaches nothing is still delivered.
@@ -37,6 +39,10 @@
 #include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
+#include <net/route.h>
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <asm/unaligned.h>
 
 #include "parse.h"
@@ -91,6 +97,7 @@ struct egressk_dns_query_ctx {
 	struct egressk_net *en;
 	const struct egressk_policy *p;
 	const struct egressk_pkt *pkt;
+	struct nf_conn *ct;	/* the query's connection, when remembering */
 	bool remember;		/* a pinned resolver: remember the question */
 	char name[EGRESSK_NAME_BUF];
 };
@@ -122,7 +129,7 @@ static u8 egressk_dns_query_check(struct egressk_dns_query_ctx *c,
 	if (rule != DOMAIN_NONE) {
 		if (c->remember && (m.qtype == EGRESSK_DNS_TYPE_A ||
 				    m.qtype == EGRESSK_DNS_TYPE_AAAA)) {
-			egressk_learn_query(c->en, c->pkt->family,
+			egressk_learn_query(c->en, c->ct, c->pkt->family,
 					    &c->pkt->daddr, c->pkt->sport, m.id,
 					    m.qtype, c->name, nlen);
 			egressk_gc_kick(c->en);
@@ -155,6 +162,7 @@ static unsigned int egressk_dns_queries(struct sk_buff *skb,
 		.pkt = pkt,
 		.remember = remember,
 	};
+	enum ip_conntrack_info ctinfo;
 	const u8 *buf, *msg;
 	unsigned int verdict;
 	size_t mlen;
@@ -162,6 +170,12 @@ static unsigned int egressk_dns_queries(struct sk_buff *skb,
 	u8 *owned;
 	u8 reason = 0;
 
+	/* answers are matched to the connection the query left on */
+	if (remember) {
+		c.ct = nf_ct_get(skb, &ctinfo);
+		if (!c.ct || CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
+			c.remember = false;
+	}
 	if (pkt->l4proto == IPPROTO_UDP) {
 		off = pkt->thoff + sizeof(struct udphdr);
 		len = skb->len > off ? skb->len - off : 0;
@@ -244,7 +258,14 @@ unsigned int egressk_dns_out(struct sk_buff *skb,
 	}
 
 	enforce = p->dns_filter != EGRESSK_DNS_FILTER_OFF;
-	remember = pinned && p->domains.nr_rules;
+	/*
+	 * Only a query of the namespace's own that leaves through the uplink
+	 * can have an answer worth learning from: one routed into a tun or a
+	 * veth pair of the container's own would be answered by it.
+	 */
+	remember = pinned && p->domains.nr_rules &&
+		   state->hook == NF_INET_LOCAL_OUT &&
+		   egressk_dev_uplink(state->out);
 	if (pkt->dport == EGRESSK_DNS_PORT && (enforce || remember)) {
 		verdict = egressk_dns_queries(skb, state, p, pkt, enforce,
 					      remember);
@@ -267,35 +288,48 @@ unsigned int egressk_dns_loopback_out(struct sk_buff *skb,
 /* ------------------------------------------------------------- answers */
 
 static void egressk_dns_learn_msg(struct egressk_net *en,
-				  const struct egressk_policy *p, u8 family,
+				  const struct egressk_policy *p,
+				  const struct nf_conn *ct, u8 family,
 				  const union egressk_addr *server, u16 dport,
 				  const u8 *msg, size_t len)
 {
+	struct mem_cgroup *memcg = NULL, *old_memcg;
 	char name[EGRESSK_NAME_BUF];
 	struct egressk_dns_addr *addrs;
 	struct egressk_dns_msg m;
 	size_t nlen;
 	int n, i;
 
-	if (egressk_dns_parse_response(msg, len, &m, name, sizeof(name), &nlen) ||
-	    !egressk_learn_answered(en, family, server, dport, m.id, m.qtype,
-				    name, nlen)) {
+	if (egressk_dns_parse_response(msg, len, &m, name, sizeof(name), &nlen)) {
+		egressk_count(p, dns_ignored);
+		return;
+	}
+	switch (egressk_learn_answered(en, ct, family, server, dport, m.id,
+				       m.qtype, name, nlen, &memcg)) {
+	case EGRESSK_ANSWER_FIRST:
+		break;
+	case EGRESSK_ANSWER_DUPLICATE:
+		egressk_count(p, dns_duplicate);
+		return;
+	default:
 		egressk_count(p, dns_ignored);
 		return;
 	}
 	/* NXDOMAIN, SERVFAIL...: the question is answered, nothing to learn */
 	if (m.rcode)
-		return;
+		goto out;
 	/* the policy may have changed since the question left */
 	if (domain_table_match_any(&p->domains, name, nlen) == DOMAIN_NONE) {
 		egressk_count(p, dns_ignored);
-		return;
+		goto out;
 	}
 
 	addrs = kmalloc_array(EGRESSK_DNS_LEARN_PER_ANSWER, sizeof(*addrs),
 			      GFP_ATOMIC | __GFP_NOWARN);
 	if (!addrs)
-		return;
+		goto out;
+	/* what is learned is the container's memory: its querying task's */
+	old_memcg = set_active_memcg(memcg);
 	/* TC set: what did fit is as true as the rest; learn it */
 	n = egressk_dns_answer_addrs(&m, addrs, EGRESSK_DNS_LEARN_PER_ANSWER);
 	if (n < 0)
@@ -320,23 +354,29 @@ static void egressk_dns_learn_msg(struct egressk_net *en,
 		else if (!err)
 			egressk_count(p, dns_learned);
 	}
+	set_active_memcg(old_memcg);
 	kfree(addrs);
 	egressk_gc_kick(en);
+out:
+	mem_cgroup_put(memcg);
 }
 
 /*
  * An answer candidate: @thoff is the transport header, @saddr and @key the
- * sender.  Always NF_ACCEPT.
+ * sender, @local_unicast whether it is addressed to one of the namespace's
+ * unicast addresses.  Always NF_ACCEPT.
  */
 static unsigned int egressk_dns_in(struct sk_buff *skb,
 				   const struct nf_hook_state *state,
 				   u8 family, u8 l4proto, unsigned int thoff,
 				   const union egressk_addr *saddr,
-				   const struct cidr_key *key)
+				   const struct cidr_key *key, bool local_unicast)
 {
 	struct egressk_net *en = egressk_pernet(state->net);
 	const struct egressk_policy *p;
+	enum ip_conntrack_info ctinfo;
 	struct cidr_result res;
+	struct nf_conn *ct;
 	const u8 *buf, *msg;
 	size_t mlen;
 	u32 off, len;
@@ -373,8 +413,17 @@ static unsigned int egressk_dns_in(struct sk_buff *skb,
 		return NF_ACCEPT;	/* no payload: handshake, ACK */
 	len = skb->len - off;
 
-	/* anyone in the namespace can forge an answer over loopback */
-	if (state->in && (state->in->flags & IFF_LOOPBACK)) {
+	/*
+	 * Anyone in the namespace can forge an answer over loopback, or over
+	 * a tun, tap or veth pair of its own: only the uplink brings answers
+	 * from outside.  A broadcast or multicast "answer" answers nobody,
+	 * and the answer must travel on the very connection the query left
+	 * on, in its reply direction.
+	 */
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!egressk_dev_uplink(state->in) || !local_unicast ||
+	    skb->pkt_type != PACKET_HOST || !ct ||
+	    CTINFO2DIR(ctinfo) != IP_CT_DIR_REPLY) {
 		egressk_count(p, dns_ignored);
 		return NF_ACCEPT;
 	}
@@ -394,15 +443,16 @@ static unsigned int egressk_dns_in(struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	if (l4proto == IPPROTO_UDP) {
-		egressk_dns_learn_msg(en, p, family, saddr, dport, buf, len);
+		egressk_dns_learn_msg(en, p, ct, family, saddr, dport, buf,
+				      len);
 	} else {
 		while (len) {
 			if (egressk_dns_tcp_next(&buf, &len, &msg, &mlen)) {
 				egressk_count(p, dns_ignored);
 				break;
 			}
-			egressk_dns_learn_msg(en, p, family, saddr, dport, msg,
-					      mlen);
+			egressk_dns_learn_msg(en, p, ct, family, saddr, dport,
+					      msg, mlen);
 		}
 	}
 	kfree(owned);
@@ -415,13 +465,14 @@ unsigned int egressk_dns_in_v4(void *priv, struct sk_buff *skb,
 	const struct iphdr *iph = ip_hdr(skb);
 	union egressk_addr saddr = { .a4 = iph->saddr };
 	struct cidr_key key = { .hi = 0, .lo = be32_to_cpu(iph->saddr) };
+	const struct rtable *rt = skb_rtable(skb);
 
 	/* LOCAL_IN sees reassembled datagrams */
 	if (iph->protocol != IPPROTO_UDP && iph->protocol != IPPROTO_TCP)
 		return NF_ACCEPT;
 	return egressk_dns_in(skb, state, AF_INET, iph->protocol,
 			      skb_network_offset(skb) + iph->ihl * 4, &saddr,
-			      &key);
+			      &key, rt && rt->rt_type == RTN_LOCAL);
 }
 
 unsigned int egressk_dns_in_v6(void *priv, struct sk_buff *skb,
@@ -441,5 +492,6 @@ unsigned int egressk_dns_in_v6(void *priv, struct sk_buff *skb,
 	if ((nexthdr != IPPROTO_UDP && nexthdr != IPPROTO_TCP) || fragoff)
 		return NF_ACCEPT;
 	return egressk_dns_in(skb, state, AF_INET6, nexthdr, thoff, &saddr,
-			      &key);
+			      &key, !(ipv6_addr_type(&ip6h->daddr) &
+				      IPV6_ADDR_MULTICAST));
 }

@@ -325,25 +325,40 @@ unsigned int egressk_flow_inspect(struct sk_buff *skb,
  */
 #define EGRESSK_MAX_DNS_QUERIES		1024	/* queries awaiting an answer */
 #define EGRESSK_DNS_QUERY_TIMEOUT	(15 * HZ)
+#define EGRESSK_DNS_ANSWERED_KEEP	(2 * HZ)	/* to count second answers */
 #define EGRESSK_DNS_LEARN_PER_ANSWER	64	/* addresses read from one answer */
 
 struct egressk_learn;
+struct nf_conn;
 int egressk_learn_init(struct egressk_net *en);
 void egressk_learn_destroy(struct egressk_net *en);
 void egressk_learn_gc(struct egressk_net *en);
 u32 egressk_learn_count(struct egressk_net *en);
-/* Remember a query to a pinned resolver whose name a domain rule covers. */
-void egressk_learn_query(struct egressk_net *en, u8 family,
-			 const union egressk_addr *server, u16 sport, u16 id,
-			 u16 qtype, const char *name, size_t len);
 /*
- * An answer from @server to local port @dport: forget the query it answers
- * and return true if there was one (then @name, the question, is what the
- * addresses may be learned for).
+ * Remember a query that left through the uplink, on connection @ct, to a
+ * pinned resolver, for a name a domain rule covers.
  */
-bool egressk_learn_answered(struct egressk_net *en, u8 family,
-			    const union egressk_addr *server, u16 dport, u16 id,
-			    u16 qtype, const char *name, size_t len);
+void egressk_learn_query(struct egressk_net *en, struct nf_conn *ct,
+			 u8 family, const union egressk_addr *server,
+			 u16 sport, u16 id, u16 qtype, const char *name,
+			 size_t len);
+enum {
+	EGRESSK_ANSWER_UNASKED,		/* no such query, or it timed out */
+	EGRESSK_ANSWER_FIRST,		/* learn from it */
+	EGRESSK_ANSWER_DUPLICATE,	/* that query was answered already */
+};
+/*
+ * An answer on connection @ct from @server to local port @dport, for
+ * question @name: EGRESSK_ANSWER_FIRST when it answers a remembered query
+ * for the first time (then its addresses may be learned for @name, charged
+ * to *@memcg, the querying task's memory cgroup or NULL, which the caller
+ * puts with mem_cgroup_put()).
+ */
+struct mem_cgroup;
+int egressk_learn_answered(struct egressk_net *en, const struct nf_conn *ct,
+			   u8 family, const union egressk_addr *server,
+			   u16 dport, u16 id, u16 qtype, const char *name,
+			   size_t len, struct mem_cgroup **memcg);
 /*
  * Learn @addr for @name for @seconds (the caller clamps the TTL); -ENOSPC
  * when the table is full, -ENOMEM.  A name already known is only extended.

@@ -5,10 +5,13 @@
  * Two bounded tables, created when the namespace is attached and freed when
  * it is detached, after its hooks are gone:
  *
- *  - queries: questions that left for a pinned resolver and whose name a
- *    domain rule covers, keyed by (resolver, local port, ID, type).  An
- *    answer is only learned from if it matches one, and matching removes
- *    it.  At most EGRESSK_MAX_DNS_QUERIES, each forgotten after
+ *  - queries: questions that left through the uplink for a pinned
+ *    resolver and whose name a domain rule covers, keyed by (conntrack
+ *    entry, resolver, local port, ID, type, name); each holds a reference
+ *    on its ct.  An answer is only learned from if it matches one; the
+ *    first match marks it answered, and a second answer to it is counted
+ *    and ignored until it is forgotten EGRESSK_DNS_ANSWERED_KEEP later.  At
+ *    most EGRESSK_MAX_DNS_QUERIES, each forgotten after
  *    EGRESSK_DNS_QUERY_TIMEOUT.  Only DNS packets touch it, under the lock.
  *
  *  - addresses: an rhashtable keyed by (family, address), each node holding
@@ -33,6 +36,9 @@
 #include <linux/slab.h>
 #include <linux/jiffies.h>
 #include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
 
 #include "parse.h"
 
@@ -62,9 +68,12 @@ struct egressk_learned {
 struct egressk_dns_query {
 	struct hlist_node node;
 	u64 expires;		/* jiffies64 */
+	struct nf_conn *ct;	/* the query's connection; referenced */
+	struct mem_cgroup *memcg;	/* the sender's, referenced; or NULL */
 	union egressk_addr server;
 	u8 family;
 	u8 len;
+	bool answered;		/* kept a little longer to count a second answer */
 	u16 sport;
 	u16 id;
 	u16 qtype;
@@ -145,8 +154,11 @@ void egressk_learn_destroy(struct egressk_net *en)
 	en->learn = NULL;
 	rhashtable_free_and_destroy(&l->addrs, egressk_learned_free, NULL);
 	for (i = 0; i < ARRAY_SIZE(l->queries); i++)
-		hlist_for_each_entry_safe(q, tmp, &l->queries[i], node)
+		hlist_for_each_entry_safe(q, tmp, &l->queries[i], node) {
+			nf_ct_put(q->ct);
+			mem_cgroup_put(q->memcg);
 			kfree(q);
+		}
 	kfree(l);
 }
 
@@ -170,6 +182,8 @@ static void egressk_query_drop(struct egressk_learn *l,
 	lockdep_assert_held(&l->lock);
 	hlist_del(&q->node);
 	l->nr_queries--;
+	nf_ct_put(q->ct);
+	mem_cgroup_put(q->memcg);
 	kfree(q);
 }
 
@@ -187,19 +201,31 @@ static void egressk_query_expire(struct egressk_learn *l, u64 now)
 				egressk_query_drop(l, q);
 }
 
-void egressk_learn_query(struct egressk_net *en, u8 family,
-			 const union egressk_addr *server, u16 sport, u16 id,
-			 u16 qtype, const char *name, size_t len)
+void egressk_learn_query(struct egressk_net *en, struct nf_conn *ct,
+			 u8 family, const union egressk_addr *server,
+			 u16 sport, u16 id, u16 qtype, const char *name,
+			 size_t len)
 {
 	struct egressk_learn *l = en->learn;
 	struct egressk_dns_query *q;
 	u64 now = get_jiffies_64();
 
-	if (!l || len > EGRESSK_NAME_MAX)
+	if (!l || !ct || len > EGRESSK_NAME_MAX)
 		return;
-	q = kmalloc(struct_size(q, name, len + 1), GFP_ATOMIC | __GFP_NOWARN);
+	/* sent by a task of the container: charged to its memory cgroup */
+	q = kmalloc(struct_size(q, name, len + 1),
+		    GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!q)
 		return;		/* its answer will not be learned from */
+	nf_conntrack_get(&ct->ct_general);
+	q->ct = ct;
+	/*
+	 * The answer is learned from in softirq, where no task is charged:
+	 * remember whose memory cgroup the learned addresses belong to.
+	 */
+	q->memcg = in_task() && current->mm ?
+		   get_mem_cgroup_from_mm(current->mm) : NULL;
+	q->answered = false;
 	q->expires = now + EGRESSK_DNS_QUERY_TIMEOUT;
 	q->server = *server;
 	q->family = family;
@@ -215,6 +241,8 @@ void egressk_learn_query(struct egressk_net *en, u8 family,
 		egressk_query_expire(l, now);
 	if (l->nr_queries >= EGRESSK_MAX_DNS_QUERIES) {
 		spin_unlock_bh(&l->lock);
+		nf_ct_put(ct);
+		mem_cgroup_put(q->memcg);
 		kfree(q);
 		return;
 	}
@@ -223,30 +251,44 @@ void egressk_learn_query(struct egressk_net *en, u8 family,
 	spin_unlock_bh(&l->lock);
 }
 
-bool egressk_learn_answered(struct egressk_net *en, u8 family,
-			    const union egressk_addr *server, u16 dport, u16 id,
-			    u16 qtype, const char *name, size_t len)
+int egressk_learn_answered(struct egressk_net *en, const struct nf_conn *ct,
+			   u8 family, const union egressk_addr *server,
+			   u16 dport, u16 id, u16 qtype, const char *name,
+			   size_t len, struct mem_cgroup **memcg)
 {
 	struct egressk_learn *l = en->learn;
 	struct egressk_dns_query *q;
 	u64 now = get_jiffies_64();
-	bool found = false;
+	int ret = EGRESSK_ANSWER_UNASKED;
 
 	if (!l)
-		return false;
+		return ret;
 	spin_lock_bh(&l->lock);
 	hlist_for_each_entry(q, egressk_query_bucket(l, dport, id), node) {
-		if (q->family != family || q->sport != dport || q->id != id ||
-		    q->qtype != qtype || q->len != len ||
+		if (q->ct != ct || q->family != family || q->sport != dport ||
+		    q->id != id || q->qtype != qtype || q->len != len ||
 		    !egressk_addr_eq(family, &q->server, server) ||
 		    memcmp(q->name, name, len))
 			continue;
-		found = !time_after64(now, q->expires);
-		egressk_query_drop(l, q);
+		if (time_after64(now, q->expires)) {
+			egressk_query_drop(l, q);
+			break;
+		}
+		if (q->answered) {
+			ret = EGRESSK_ANSWER_DUPLICATE;
+			break;
+		}
+		/* only a second answer soon after is worth telling apart */
+		q->answered = true;
+		q->expires = min(q->expires, now + EGRESSK_DNS_ANSWERED_KEEP);
+		/* the caller charges what it learns to it, then puts it */
+		*memcg = q->memcg;
+		q->memcg = NULL;
+		ret = EGRESSK_ANSWER_FIRST;
 		break;
 	}
 	spin_unlock_bh(&l->lock);
-	return found;
+	return ret;
 }
 
 /* ----------------------------------------------------------- addresses */
@@ -289,7 +331,9 @@ egressk_learned_build(const struct egressk_learned *old,
 	for (i = 0; i < nk; i++)
 		bytes += keep[i].len + 1;
 
-	n = kzalloc(struct_size(n, names, bytes), GFP_ATOMIC | __GFP_NOWARN);
+	/* charged to the active memcg: the querying task's (dns.c) */
+	n = kzalloc(struct_size(n, names, bytes),
+		    GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!n)
 		return NULL;
 	n->key = *key;
