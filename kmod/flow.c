@@ -323,8 +323,13 @@ out:
 	smp_store_release(&f->version, p->version);
 }
 
-/* Map a parse result that names no allowed host to a reject reason. */
-static u8 egressk_flow_parse_reason(int res, u32 buf_len)
+/*
+ * Map a parse result that names no allowed host to a reject reason: a
+ * stream that claims to be TLS or HTTP but does not parse (bare LF, obs-fold,
+ * two Hosts, two SNIs, absolute-form...) is malformed; one that is neither
+ * is unknown.
+ */
+static u8 egressk_flow_parse_reason(const struct egressk_flow *f, int res)
 {
 	switch (res) {
 	case EGRESSK_PARSE_FOUND:
@@ -333,9 +338,29 @@ static u8 egressk_flow_parse_reason(int res, u32 buf_len)
 		return EGRESSK_REASON_DOMAIN_NO_NAME;
 	default:
 		/* at the parser's limit the answer is final: a hold bound */
-		return buf_len >= EGRESSK_PARSE_MAX_INPUT ?
-		       EGRESSK_REASON_HOLD_LIMIT : EGRESSK_REASON_DOMAIN_UNKNOWN;
+		if (f->buf_len >= EGRESSK_PARSE_MAX_INPUT)
+			return EGRESSK_REASON_HOLD_LIMIT;
+		return egressk_stream_kind(f->buf, f->buf_len) ==
+		       EGRESSK_STREAM_OTHER ? EGRESSK_REASON_DOMAIN_UNKNOWN :
+					      EGRESSK_REASON_MALFORMED;
 	}
+}
+
+/*
+ * The address-only path of domain-binding dns: a first payload that is
+ * neither TLS nor HTTP (ssh to github.com:22) passes to an address a pinned
+ * resolver returned for a name a rule on this port covers.  Never on 80 or
+ * 443, where every domain rule expects TLS or HTTP, and never for a stream
+ * that claims to be TLS or HTTP but does not parse: servers may read such
+ * bytes differently from the parser (docs/parsers.md).
+ */
+static bool egressk_flow_address_only(const struct egressk_flow *f, int res,
+				      u16 dport)
+{
+	return res == EGRESSK_PARSE_INVALID &&
+	       f->buf_len < EGRESSK_PARSE_MAX_INPUT &&
+	       dport != 80 && dport != 443 &&
+	       egressk_stream_kind(f->buf, f->buf_len) == EGRESSK_STREAM_OTHER;
 }
 
 static int egressk_flow_parse(struct egressk_flow *f)
@@ -373,7 +398,8 @@ static int egressk_flow_append(struct egressk_flow *f,
 		u8 *nb;
 
 		cap = min_t(u32, cap, EGRESSK_PARSE_MAX_INPUT);
-		nb = krealloc(f->buf, cap, GFP_ATOMIC | __GFP_NOWARN);
+		nb = krealloc(f->buf, cap,
+			      GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 		if (!nb)
 			return -ENOMEM;
 		f->buf = nb;
@@ -478,6 +504,19 @@ static unsigned int egressk_flow_hold(struct sk_buff *skb,
 		egressk_count(p, flows_hold_limit);
 		goto reject;
 	}
+	/*
+	 * The bytes judged must be the bytes sent.  Pages the sender still
+	 * owns (MSG_ZEROCOPY, io_uring zero-copy sends, splice or sendfile
+	 * of a file it can write) can change between this parse and the
+	 * transmit: copy them into the skb's own head first.  In place, so
+	 * what is held, re-injected or accepted below is that copy.
+	 */
+	if ((skb_zcopy(skb) || skb_has_shared_frag(skb)) &&
+	    skb_linearize(skb)) {
+		reason = EGRESSK_REASON_FLOW_LIMIT;
+		egressk_count(p, flows_table_full);
+		goto reject;
+	}
 	if (egressk_flow_append(f, skb, pkt, f->next_seq)) {
 		reason = EGRESSK_REASON_FLOW_LIMIT;
 		egressk_count(p, flows_table_full);
@@ -513,19 +552,16 @@ static unsigned int egressk_flow_hold(struct sk_buff *skb,
 			rule = CIDR_NONE;
 			goto reject;
 		}
-		/*
-		 * Neither TLS nor HTTP (ssh to github.com:22): the address
-		 * a pinned resolver returned for a covered name is the check
-		 */
-		if (res == EGRESSK_PARSE_INVALID &&
-		    f->buf_len < EGRESSK_PARSE_MAX_INPUT)
+		if (egressk_flow_address_only(f, res, pkt->dport))
 			rule = egressk_learn_rule(en, p, pkt->family,
 						  &pkt->daddr, pkt->dport,
 						  DOMAIN_NONE);
 	}
 	if (rule == DOMAIN_NONE ||
-	    (res != EGRESSK_PARSE_FOUND && res != EGRESSK_PARSE_INVALID)) {
-		reason = egressk_flow_parse_reason(res, f->buf_len);
+	    (res != EGRESSK_PARSE_FOUND &&
+	     !(p->binding == EGRESSK_BINDING_DNS &&
+	       egressk_flow_address_only(f, res, pkt->dport)))) {
+		reason = egressk_flow_parse_reason(f, res);
 		if (reason == EGRESSK_REASON_HOLD_LIMIT)
 			egressk_count(p, flows_hold_limit);
 		else
@@ -616,6 +652,29 @@ unsigned int egressk_flow_verdict(struct sk_buff *skb,
 }
 
 /*
+ * Where inspection starts: the first stream byte the peer has not
+ * acknowledged, as conntrack saw the peer's ACKs (its SYN-ACK acknowledges
+ * the initial sequence number + 1).  Not the first payload this hook sees:
+ * a segment held back before this hook (dropped by the namespace's own
+ * rules, then retransmitted once a later segment was judged) would reach
+ * the server ahead of the judged bytes.  False when conntrack has not seen
+ * the peer acknowledge anything.
+ */
+static bool egressk_flow_anchor(const struct sk_buff *skb,
+				const struct nf_conn *ct, u32 *anchor)
+{
+	const struct ip_ct_tcp_state *peer;
+	enum ip_conntrack_info ctinfo;
+
+	nf_ct_get(skb, &ctinfo);
+	peer = &ct->proto.tcp.seen[!CTINFO2DIR(ctinfo)];
+	if (!(READ_ONCE(peer->flags) & IP_CT_TCP_FLAG_MAXACK_SET))
+		return false;
+	*anchor = READ_ONCE(peer->td_maxack);
+	return true;
+}
+
+/*
  * A TCP packet on a domain-rule port that no CIDR rule decided and no flow
  * entry covers yet.  The handshake passes; the first payload creates the
  * entry and is held.
@@ -629,6 +688,7 @@ unsigned int egressk_flow_inspect(struct sk_buff *skb,
 	struct egressk_net *en = egressk_pernet(state->net);
 	struct egressk_flow *f, *old;
 	struct sock *sk = skb->sk;
+	u32 anchor;
 
 	if (pkt->tcp_syn) {
 		/*
@@ -647,13 +707,16 @@ unsigned int egressk_flow_inspect(struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 
-	if (!ct || !sk || !sk_fullsock(sk))
+	/* a forwarded flow has no socket to hand held segments back to */
+	if (!ct || !sk || !sk_fullsock(sk) ||
+	    !egressk_flow_anchor(skb, ct, &anchor))
 		goto err_limit;
 	if (atomic_inc_return(&en->nr_flows) > EGRESSK_MAX_FLOWS)
 		goto err_flows;
 	if (atomic_inc_return(&en->nr_pending) > EGRESSK_MAX_PENDING)
 		goto err_pending;
-	f = kzalloc(sizeof(*f), GFP_ATOMIC | __GFP_NOWARN);
+	/* the sending task's context: charged to the container's memcg */
+	f = kzalloc(sizeof(*f), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!f)
 		goto err_pending;
 
@@ -663,7 +726,7 @@ unsigned int egressk_flow_inspect(struct sk_buff *skb,
 	f->rule_id = CIDR_NONE;
 	f->version = p->version;
 	f->deadline = jiffies + EGRESSK_HOLD_TIMEOUT;
-	f->next_seq = pkt->tcp_seq;
+	f->next_seq = anchor;
 	f->okfn = state->okfn;
 	f->net = state->net;
 	sock_hold(sk);

@@ -554,6 +554,29 @@ static int http_host_value(const u8 *v, size_t len, char *name,
 	return EGRESSK_PARSE_FOUND;
 }
 
+int egressk_stream_kind(const u8 *buf, size_t len)
+{
+	size_t i = 0;
+
+	if (!buf || !len)
+		return EGRESSK_STREAM_OTHER;
+	/* a TLS record of content type 22 (handshake) */
+	if (buf[0] == 0x16)
+		return EGRESSK_STREAM_TLS;
+	/*
+	 * An HTTP request line: a method, then SP.  Methods are tokens, but
+	 * every registered one is letters and '-' (RFC 9110 §9, the IANA
+	 * registry); an ssh banner ("SSH-2.0-OpenSSH_9.2p1 Debian") has
+	 * digits and dots before its first space.
+	 */
+	while (i < len && ((buf[i] >= 'A' && buf[i] <= 'Z') ||
+			   (buf[i] >= 'a' && buf[i] <= 'z') || buf[i] == '-'))
+		i++;
+	if (i > 0 && i < len && buf[i] == ' ')
+		return EGRESSK_STREAM_HTTP;
+	return EGRESSK_STREAM_OTHER;
+}
+
 int egressk_parse_http_host(const u8 *buf, size_t len, char *name,
 			    size_t name_size, size_t *name_len)
 {

@@ -138,6 +138,20 @@ int egressk_parse_tls_sni(const u8 *buf, size_t len, char *name,
 int egressk_parse_http_host(const u8 *buf, size_t len, char *name,
 			    size_t name_size, size_t *name_len);
 
+/*
+ * What the first bytes of a stream claim to be, whether or not they parse:
+ * EGRESSK_STREAM_TLS (a handshake record), EGRESSK_STREAM_HTTP (a method
+ * of letters and '-' followed by a space) or EGRESSK_STREAM_OTHER (ssh, anything else).
+ * A domain rule's address-only path is only for OTHER (docs/parsers.md).
+ */
+enum egressk_stream_kind {
+	EGRESSK_STREAM_OTHER = 0,
+	EGRESSK_STREAM_TLS,
+	EGRESSK_STREAM_HTTP,
+};
+
+int egressk_stream_kind(const u8 *buf, size_t len);
+
 /* True if name[0..len) is a valid normalised name (see above). */
 bool egressk_name_valid(const char *name, size_t len);
 

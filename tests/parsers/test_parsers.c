@@ -801,6 +801,52 @@ static void http_table(void)
 	CASE_END();
 }
 
+/*
+ * What a stream claims to be: a domain rule's address-only path (ssh on a
+ * listed port) is only for streams that claim neither TLS nor HTTP, so a
+ * request the HTTP parser rejects can never slip through it.
+ */
+struct kind_case {
+	const char *what;
+	const char *buf;
+	size_t len;
+	int kind;
+};
+
+static const struct kind_case kind_cases[] = {
+	{ "empty", "", 0, EGRESSK_STREAM_OTHER },
+	{ "TLS record header", "\x16\x03\x01", 3, EGRESSK_STREAM_TLS },
+	{ "one handshake byte", "\x16", 1, EGRESSK_STREAM_TLS },
+	{ "TLS alert is not a ClientHello", "\x15\x03\x01", 3, EGRESSK_STREAM_OTHER },
+	{ "GET", "GET / HTTP/1.1\r\n", 16, EGRESSK_STREAM_HTTP },
+	{ "absolute-form", "GET http://evil.example/ HTTP/1.1\r\n", 35, EGRESSK_STREAM_HTTP },
+	{ "CONNECT", "CONNECT evil.example:443 HTTP/1.1\r\n", 35, EGRESSK_STREAM_HTTP },
+	{ "bare-LF request", "GET / HTTP/1.1\nHost: a\n\n", 25, EGRESSK_STREAM_HTTP },
+	{ "lowercase method", "get / HTTP/1.1", 14, EGRESSK_STREAM_HTTP },
+	{ "method with a hyphen", "VERSION-CONTROL / HTTP/1.1", 26, EGRESSK_STREAM_HTTP },
+	{ "token with digits", "X1 /", 4, EGRESSK_STREAM_OTHER },
+	{ "method without space yet", "GET", 3, EGRESSK_STREAM_OTHER },
+	{ "ssh banner", "SSH-2.0-OpenSSH_9.2p1 Debian\r\n", 30, EGRESSK_STREAM_OTHER },
+	{ "leading space", " GET / HTTP/1.1", 15, EGRESSK_STREAM_OTHER },
+	{ "binary", "\x00\x01\x02 ", 4, EGRESSK_STREAM_OTHER },
+};
+
+static void kind_table(void)
+{
+	size_t i;
+	char nm[300];
+
+	for (i = 0; i < sizeof(kind_cases) / sizeof(kind_cases[0]); i++) {
+		const struct kind_case *c = &kind_cases[i];
+		int got = egressk_stream_kind((const u8 *)c->buf, c->len);
+
+		snprintf(nm, sizeof(nm), "stream kind: %s", c->what);
+		CASE_BEGIN(nm);
+		CHECK(got == c->kind, "got %d, want %d", got, c->kind);
+		CASE_END();
+	}
+}
+
 /* ---------------------------------------------------------- names */
 
 struct name_case {
@@ -1713,6 +1759,7 @@ int main(int argc, char **argv)
 		fixture_http(http_clients[i]);
 	tls_synthetic();
 	http_table();
+	kind_table();
 	name_tests();
 	match_tests();
 	domain_tests();
