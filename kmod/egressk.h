@@ -300,6 +300,9 @@ int egressk_flows_init(struct net *net, struct egressk_net *en);
 /* Arm the GC work (flows, DNS queries and learned addresses) if idle. */
 void egressk_gc_kick(struct egressk_net *en);
 void egressk_flows_destroy(struct egressk_net *en);
+/* @dev goes down: free held segments routed through it (netdev.c). */
+void egressk_flows_dev_down(struct egressk_net *en,
+			    const struct net_device *dev);
 /* Any flow entries at all: the hook skips the table lookup when not. */
 static inline bool egressk_flow_tracked(struct egressk_net *en)
 {

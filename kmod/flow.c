@@ -195,6 +195,61 @@ static bool egressk_flow_over(const struct nf_conn *ct)
 	return st == TCP_CONNTRACK_TIME_WAIT || st == TCP_CONNTRACK_CLOSE;
 }
 
+/* Under @f->lock: a held segment goes out through, or came in on, @dev. */
+static bool egressk_flow_holds_dev(struct egressk_flow *f,
+				   const struct net_device *dev)
+{
+	struct sk_buff *skb;
+
+	lockdep_assert_held(&f->lock);
+	skb_queue_walk(&f->held, skb) {
+		const struct dst_entry *dst = skb_dst(skb);
+
+		if (skb->dev == dev || (dst && dst->dev == dev))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * @dev is going down or away: undecided flows holding a segment routed
+ * through it are refused and their segments freed now, as nf_queue drops
+ * its entries, instead of keeping the route and the device pinned until
+ * the hold timeout.  Process context (the netdevice notifier).
+ */
+void egressk_flows_dev_down(struct egressk_net *en, const struct net_device *dev)
+{
+	struct rhashtable_iter iter;
+	struct egressk_flow_out out;
+	struct egressk_flow *f;
+
+	if (!atomic_read(&en->nr_pending))
+		return;
+	rhashtable_walk_enter(&en->flows, &iter);
+	rhashtable_walk_start(&iter);
+	while ((f = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(f)) {
+			if (PTR_ERR(f) == -EAGAIN)
+				continue;
+			break;
+		}
+		spin_lock_bh(&f->lock);
+		if (f->state != EGRESSK_FLOW_PENDING ||
+		    !egressk_flow_holds_dev(f, dev)) {
+			spin_unlock_bh(&f->lock);
+			continue;
+		}
+		egressk_flow_take_pending(f, &out);
+		f->reason = EGRESSK_REASON_FLOW_LIMIT;
+		WRITE_ONCE(f->state, EGRESSK_FLOW_REJECTED);
+		spin_unlock_bh(&f->lock);
+		atomic_dec(&en->nr_pending);
+		egressk_flow_out_free(&out);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
 static void egressk_flow_gc(struct work_struct *work)
 {
 	struct egressk_net *en = container_of(to_delayed_work(work),

@@ -239,10 +239,15 @@ static int egressk_netdev_event(struct notifier_block *nb,
 	int err = 0;
 
 	if (event != NETDEV_REGISTER && event != NETDEV_UNREGISTER &&
-	    event != NETDEV_PRE_UP)
+	    event != NETDEV_PRE_UP && event != NETDEV_DOWN)
 		return NOTIFY_DONE;
 	/* attached only changes under rtnl, which every notifier holds */
 	if (!READ_ONCE(en->attached))
+		return NOTIFY_DONE;
+	/* held segments do not keep a device that goes down (flow.c) */
+	if (event == NETDEV_DOWN || event == NETDEV_UNREGISTER)
+		egressk_flows_dev_down(en, dev);
+	if (event == NETDEV_DOWN)
 		return NOTIFY_DONE;
 
 	mutex_lock(&egressk_config_mutex);

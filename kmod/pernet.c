@@ -223,12 +223,16 @@ static int __net_init egressk_net_init(struct net *net)
 
 /*
  * The namespace is going away: drop its policy, hooks and conntrack
- * reference before conntrack's own exit runs.
+ * reference before conntrack's own exit runs.  A namespace that never had
+ * a policy (most of a build farm's churn) takes no lock at all: nothing can
+ * attach it now, since attaching needs a reference on it.
  */
 static void __net_exit egressk_net_pre_exit(struct net *net)
 {
 	struct egressk_net *en = egressk_pernet(net);
 
+	if (!READ_ONCE(en->attached))
+		return;
 	rtnl_lock();
 	mutex_lock(&egressk_config_mutex);
 	egressk_detach(net, en);
@@ -240,11 +244,13 @@ static void __net_exit egressk_net_exit(struct net *net)
 {
 	struct egressk_net *en = egressk_pernet(net);
 
-	mutex_lock(&egressk_config_mutex);
-	/* only init_net has transactions, and only at module unload */
-	egressk_txn_drop_all(en);
-	WARN_ON_ONCE(en->attached);
+	WARN_ON_ONCE(READ_ONCE(en->attached));
 	WARN_ON_ONCE(!list_empty(&en->devhooks));
+	/* only init_net has transactions, and only at module unload */
+	if (!net_eq(net, &init_net))
+		return;
+	mutex_lock(&egressk_config_mutex);
+	egressk_txn_drop_all(en);
 	mutex_unlock(&egressk_config_mutex);
 }
 
