@@ -100,7 +100,8 @@ int caps_parse_status(const char *buf, size_t len, const char *field, uint64_t *
 	return 0;
 }
 
-int caps_read_effective(int procdir, uint64_t *mask)
+static int caps_read_fields(int procdir, const char *const *fields, size_t n,
+			    uint64_t *mask)
 {
 	size_t len = 0, cap = 8192;
 	char *buf = NULL;
@@ -140,11 +141,32 @@ int caps_read_effective(int procdir, uint64_t *mask)
 		len += (size_t)n;
 	}
 	/* no line, or a malformed one: not an error of the read itself */
-	ret = caps_parse_status(buf, len, "CapEff", mask) ? -EBADMSG : 0;
+	*mask = 0;
+	ret = 0;
+	for (size_t i = 0; i < n && !ret; i++) {
+		uint64_t m;
+
+		ret = caps_parse_status(buf, len, fields[i], &m) ? -EBADMSG : 0;
+		*mask |= m;
+	}
 out:
 	free(buf);
 	close(fd);
 	return ret;
+}
+
+int caps_read_effective(int procdir, uint64_t *mask)
+{
+	static const char *const eff[] = { "CapEff" };
+
+	return caps_read_fields(procdir, eff, 1, mask);
+}
+
+int caps_read_reachable(int procdir, uint64_t *mask)
+{
+	static const char *const all[] = { "CapEff", "CapPrm", "CapBnd" };
+
+	return caps_read_fields(procdir, all, 3, mask);
 }
 
 void caps_names(uint64_t mask, char *buf, size_t len)

@@ -36,6 +36,15 @@ int caps_parse_status(const char *buf, size_t len, const char *field, uint64_t *
  */
 int caps_read_effective(int procdir, uint64_t *mask);
 
+/*
+ * What the process holds or can come to hold: its effective, permitted and
+ * bounding sets together.  A process can drop a capability from its
+ * effective set and raise it again, and root in a container regains its
+ * bounding set on every exec: the effective set alone says too little.
+ * Same returns as caps_read_effective(), for any of the three lines.
+ */
+int caps_read_reachable(int procdir, uint64_t *mask);
+
 /* "CAP_NET_ADMIN", "CAP_NET_ADMIN and CAP_SYS_ADMIN": the risky
  * capabilities in @mask, in @buf ("" when there are none). */
 void caps_names(uint64_t mask, char *buf, size_t len);

@@ -76,12 +76,12 @@ static int check_target_caps(const struct cmd_args *a, const struct egk_target_p
 		snprintf(who, sizeof(who), "container %s (PID %d)", a->target.arg, proc->pid);
 	else
 		snprintf(who, sizeof(who), "process %d", proc->pid);
-	err = caps_read_effective(proc->dir, &eff);
+	err = caps_read_reachable(proc->dir, &eff);
 	if (err) {
 		if (err == -ENOENT || err == -ESRCH)
 			snprintf(why, sizeof(why), "the process exited");
 		else if (err == -EBADMSG)
-			snprintf(why, sizeof(why), "/proc/%d/status has no readable CapEff line",
+			snprintf(why, sizeof(why), "/proc/%d/status has no readable CapEff, CapPrm or CapBnd line",
 				 proc->pid);
 		else
 			snprintf(why, sizeof(why), "/proc/%d/status: %s", proc->pid, strerror(-err));

@@ -285,6 +285,36 @@ static void test_read(void)
 		rmdir(tmpl);
 	}
 
+	/* reachable: a capability only in the bounding set counts (root in
+	 * the container regains it on exec), and so does one only permitted */
+	{
+		char tmpl[] = "/tmp/egk-caps-XXXXXX", path[64] = "";
+		FILE *f = NULL;
+
+		if (mkdtemp(tmpl)) {
+			snprintf(path, sizeof(path), "%s/status", tmpl);
+			f = fopen(path, "w");
+		}
+		if (f) {
+			fputs(STATUS_HEAD CAPS("0000000000000000", "0000000000200000",
+					       "0000000000000000", "00000000a80435fb"), f);
+			fclose(f);
+		}
+		dir = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		mask = 0;
+		ret = dir < 0 ? -errno : caps_read_effective(dir, &mask);
+		CHECK(ret == 0 && mask == 0, "effective: an empty CapEff reads empty",
+		      "ret %d mask %016" PRIx64, ret, mask);
+		ret = dir < 0 ? -errno : caps_read_reachable(dir, &mask);
+		CHECK(ret == 0 && mask == 0x00000000a82435fbull,
+		      "reachable: CapEff | CapPrm | CapBnd (SYS_ADMIN only permitted, NET_ADMIN only bounding)",
+		      "ret %d mask %016" PRIx64, ret, mask);
+		if (dir >= 0)
+			close(dir);
+		unlink(path);
+		rmdir(tmpl);
+	}
+
 	/* a directory with no status file: the open's errno comes back */
 	dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ret = caps_read_effective(dir, &mask);
