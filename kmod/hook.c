@@ -9,9 +9,9 @@
  *
  * Order of checks (DESIGN.md section 2 and 3):
  *  1. no policy: accept
- *  2. leaves through loopback (skb_dst()->dev): accept, except DNS queries
+ *  2. user raw socket without "allow raw": refuse, loopback included
+ *  3. leaves through loopback (skb_dst()->dev): accept, except DNS queries
  *     when the query-name filter is on (dns.c)
- *  3. user raw socket without "allow raw": refuse
  *  4. IPv4 source route / IPv6 routing header with segments left: refuse
  *  5. a reply of a connection recorded as started on the uplink
  *     (inbound.c): accept; conntrack's direction alone proves nothing
@@ -384,6 +384,12 @@ static unsigned int egressk_hook_v4(void *priv, struct sk_buff *skb,
 	pkt.key.hi = 0;
 	pkt.key.lo = be32_to_cpu(iph->daddr);
 
+	/* before the loopback exemption: a raw socket forges anything there */
+	if (egressk_from_user_raw(skb) &&
+	    !(p->flags & EGRESSK_POLICY_F_ALLOW_RAW))
+		return egressk_block(skb, state, p, &pkt,
+				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE, NULL);
+
 	if (egressk_leaves_via_loopback(skb)) {
 		if (p->dns_filter == EGRESSK_DNS_FILTER_OFF || iph->ihl < 5 ||
 		    (iph->frag_off & htons(IP_OFFSET)))
@@ -392,11 +398,6 @@ static unsigned int egressk_hook_v4(void *priv, struct sk_buff *skb,
 					    skb_network_offset(skb) +
 					    iph->ihl * 4);
 	}
-
-	if (egressk_from_user_raw(skb) &&
-	    !(p->flags & EGRESSK_POLICY_F_ALLOW_RAW))
-		return egressk_block(skb, state, p, &pkt,
-				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE, NULL);
 
 	if (iph->ihl < 5)
 		return egressk_malformed(state->net, p, &pkt);
@@ -480,6 +481,12 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 	pkt.key.hi = get_unaligned_be64(&ip6h->daddr.s6_addr[0]);
 	pkt.key.lo = get_unaligned_be64(&ip6h->daddr.s6_addr[8]);
 
+	/* before the loopback exemption: a raw socket forges anything there */
+	if (egressk_from_user_raw(skb) &&
+	    !(p->flags & EGRESSK_POLICY_F_ALLOW_RAW))
+		return egressk_block(skb, state, p, &pkt,
+				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE, NULL);
+
 	if (egressk_leaves_via_loopback(skb)) {
 		if (p->dns_filter == EGRESSK_DNS_FILTER_OFF)
 			return NF_ACCEPT;
@@ -489,11 +496,6 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 		pkt.l4proto = nexthdr;
 		return egressk_loopback_out(skb, state, p, &pkt, thoff);
 	}
-
-	if (egressk_from_user_raw(skb) &&
-	    !(p->flags & EGRESSK_POLICY_F_ALLOW_RAW))
-		return egressk_block(skb, state, p, &pkt,
-				     EGRESSK_REASON_RAW_SOCKET, CIDR_NONE, NULL);
 
 	/* the first routing header that still has segments to visit */
 	srh = ipv6_find_hdr(skb, &thoff, NEXTHDR_ROUTING, NULL, &flags);
