@@ -115,8 +115,8 @@ table netdev witness {
 		icmp type destination-unreachable counter name icmperr4
 		icmpv6 type destination-unreachable counter name icmperr6
 		tcp dport 7005 counter name srr4
-		ip protocol igmp ip daddr $OTHER4 counter name igmp
-		icmpv6 type nd-neighbor-advert ip6 daddr $OTHER6 ip6 length > 200 counter name nd
+		ip protocol igmp ip daddr $OTHER4 counter name rawigmp
+		icmpv6 type nd-neighbor-advert ip6 daddr $OTHER6 ip6 length > 200 counter name rawnd
 	}
 	counter udp4 { }
 	counter udp6 { }
@@ -125,8 +125,8 @@ table netdev witness {
 	counter icmperr4 { }
 	counter icmperr6 { }
 	counter srr4 { }
-	counter igmp { }
-	counter nd { }
+	counter rawigmp { }
+	counter rawnd { }
 }
 EOF
 witness() {	# witness NAME -> packets counted so far
@@ -234,8 +234,8 @@ check "inbound UDP from outside: the echo passes" probe "$NET" udp $A4 7200 --ti
 n=$(stat_num "$AGENT" '^inbound_active$')
 if [ "${n:-0}" -ge 1 ]; then ok "stats: inbound_active counts the recorded connections ($n)"
 else nok "stats: inbound_active counts the recorded connections" "got '${n:-}'"; fi
-check "ping from outside: the echo reply passes" \
-	ip netns exec "$NET" ping -c 1 -W 3 $A4
+check "an echo request from outside: the echo reply passes" \
+	probe "$NET" icmp $A4 --timeout 3
 
 # ---------------------------------------------------------------- class 6
 # A SYN refused for its source route fails connect() at once, instead of
@@ -305,14 +305,14 @@ for k in igmp nd; do
 	witness_reset
 	ip netns exec "$AGENT" python3 -I -S "$RAWP" $k $dst >"$TMPD/raw.out" 2>&1
 	sleep 0.3
-	n=$(witness $k)
+	n=$(witness raw$k)
 	if [ "${n:-0}" -gt 0 ]; then ok "raw $k to unicast $dst: without a policy it reaches the witness"
 	else nok "raw $k to unicast $dst: without a policy it reaches the witness" "$(cat "$TMPD/raw.out")"; fi
 	apply "$AGENT" "$POLRAW" >/dev/null || bail "apply the allow-raw policy"
 	witness_reset
 	ip netns exec "$AGENT" python3 -I -S "$RAWP" $k $dst >"$TMPD/raw.out" 2>&1
 	sleep 0.3
-	n=$(witness $k)
+	n=$(witness raw$k)
 	if [ "${n:-1}" -eq 0 ]; then ok "raw $k to unicast $dst under 'allow raw': nothing reaches the witness"
 	else nok "raw $k to unicast $dst under 'allow raw': nothing reaches the witness" "$n packets; $(cat "$TMPD/raw.out")"; fi
 done
