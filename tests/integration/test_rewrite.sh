@@ -132,3 +132,135 @@ rewrite sendfile $OTHER4
 rewrite sendfile $OTHER6
 rewrite zerocopy $OTHER4
 rewrite zerocopy $OTHER6
+
+# A first segment reordered around egressk's hook: the namespace's own nft
+# queues the flow's segments to userspace (NFQUEUE, CAP_NET_ADMIN), which
+# lets the second segment (a complete request for the allowed name) go on
+# at once and the first one (a request for another name) only later.
+# Inspection starts at the initial sequence number + 1, so what egressk
+# judges is what the server reads first.
+NFQ=$TMPD/nfq.py
+cat >"$NFQ" <<'PYEOF'
+# nfq.py QUEUE MARK READY: accept every packet of the queue at once, except
+# those carrying MARK, which are accepted 1.5 s after they came
+import os, socket, struct, sys, time
+qnum, mark, ready = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3]
+NFNL_SUBSYS_QUEUE, NFQNL_MSG_PACKET, NFQNL_MSG_VERDICT, NFQNL_MSG_CONFIG = 3, 0, 1, 2
+NLM_F_REQUEST, NLM_F_ACK = 1, 4
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)	# NETLINK_NETFILTER
+s.bind((0, 0))
+seq = 0
+def attr(t, data):
+    a = struct.pack("=HH", 4 + len(data), t) + data
+    return a + b"\0" * ((4 - len(a) % 4) % 4)
+def send(mtype, attrs, flags=NLM_F_REQUEST):
+    global seq
+    seq += 1
+    body = struct.pack("=BBH", socket.AF_UNSPEC, 0, socket.htons(qnum)) + attrs
+    s.send(struct.pack("=IHHII", 16 + len(body), (NFNL_SUBSYS_QUEUE << 8) | mtype,
+                       flags, seq, 0) + body)
+# bind the queue (NFQNL_CFG_CMD_BIND), copy whole packets
+send(NFQNL_MSG_CONFIG, attr(1, struct.pack("!BxH", 1, 0)))
+send(NFQNL_MSG_CONFIG, attr(2, struct.pack("!IB", 0xffff, 2)))
+open(ready, "w").close()
+held = []
+def verdict(pid):
+    send(NFQNL_MSG_VERDICT, attr(2, struct.pack("!II", 1, pid)))	# NF_ACCEPT
+s.settimeout(0.1)
+end = time.time() + 20
+while time.time() < end:
+    for t, pid in list(held):
+        if time.time() >= t:
+            verdict(pid)
+            held.remove((t, pid))
+            print("released the marked segment", flush=True)
+    try:
+        buf = s.recv(70000)
+    except socket.timeout:
+        continue
+    off = 0
+    while off + 16 <= len(buf):
+        ln, mtype = struct.unpack_from("=IH", buf, off)
+        if ln < 16:
+            break
+        if mtype == (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET:
+            pid, payload, a = None, b"", off + 20
+            while a + 4 <= off + ln:
+                alen, atype = struct.unpack_from("=HH", buf, a)
+                if alen < 4:
+                    break
+                data = buf[a + 4:a + alen]
+                if atype & 0x7fff == 1:
+                    pid = struct.unpack("!I", data[:4])[0]
+                elif atype & 0x7fff == 10:
+                    payload = data
+                a += (alen + 3) & ~3
+            if pid is not None:
+                if mark in payload:
+                    held.append((time.time() + 1.5, pid))
+                    print("holding the marked segment", flush=True)
+                else:
+                    verdict(pid)
+        off += (ln + 3) & ~3
+PYEOF
+
+reorder() {
+	local dst=$1 ready=$TMPD/nfq.ready.$RANDOM
+	modprobe nfnetlink_queue 2>/dev/null; modprobe nft_queue 2>/dev/null
+	ip netns exec "$AGENT" nft -f - <<EOF || { nok "nft queue in the agent"; return; }
+table inet egkq {
+	chain out { type filter hook output priority 0; tcp dport 80 queue num 7; }
+}
+EOF
+	ip netns exec "$AGENT" python3 -I -S "$NFQ" 7 EVILMARK "$ready" >"$TMPD/nfq.out" 2>&1 &
+	local qpid=$!
+	_pids+=($qpid)
+	wait_for 10 test -e "$ready" || { nok "NFQUEUE consumer starts" "$(cat "$TMPD/nfq.out")"; return; }
+	: >"$LOG"
+	ip netns exec "$AGENT" python3 -I -S - "$dst" >"$TMPD/cli.out" 2>&1 <<'PYEOF'
+import socket, sys, time
+addr = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.settimeout(5)
+s.connect((addr, 80))
+s.send(b"GET /late HTTP/1.1\r\nHost: www.evilxxx.test\r\nX-Mark: EVILMARK\r\n\r\n")
+time.sleep(0.1)
+s.send(b"GET /judged HTTP/1.1\r\nHost: www.allowed.test\r\n\r\n")
+try:
+    print("answer", s.recv(100)[:12])
+except OSError as e:
+    print("error", e.strerror or e)
+PYEOF
+	sleep 2
+	kill $qpid 2>/dev/null
+	ip netns exec "$AGENT" nft delete table inet egkq
+	grep -q "released the marked segment" "$TMPD/nfq.out" ||
+		{ nok "reorder to $dst: the queue released the first segment after the second" \
+			"$(cat "$TMPD/nfq.out")"; return; }
+}
+
+# the witness works: without a policy the first segment reaches the server
+ctl clear --netns-name "$AGENT" >/dev/null 2>&1
+reorder $OTHER4
+wait_for 5 grep -q EVILMARK "$LOG" &&
+	ok "reordered first segment: without a policy the server reads it" ||
+	nok "reordered first segment: without a policy the server reads it" \
+		"$(cut -c1-160 "$LOG"); queue: $(cat "$TMPD/nfq.out")"
+for dst in $OTHER4 $OTHER6; do
+	apply "$AGENT" "$POL" >/dev/null || bail "apply the policy"
+	reorder $dst
+	sleep 1
+	if grep -q EVILMARK "$LOG"; then
+		nok "reordered first segment to $dst: the server never reads unjudged bytes" \
+			"$(cut -c1-160 "$LOG")"
+	else
+		ok "reordered first segment to $dst: the server never reads unjudged bytes"
+	fi
+	n=$(stat_num "$AGENT" '^flows_domain_rejected$')
+	[ "${n:-0}" -ge 1 ] &&
+		ok "reordered first segment to $dst: judged when it came (flows_domain_rejected $n)" ||
+		nok "reordered first segment to $dst: judged when it came" \
+			"flows_domain_rejected '${n:-}'; client: $(cat "$TMPD/cli.out")"
+	ctl clear --netns-name "$AGENT" >/dev/null 2>&1
+done
