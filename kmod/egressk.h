@@ -169,6 +169,14 @@ struct egressk_net {
 	/* NETDEV_EGRESS hooks (netdev.c): rtnl + config mutex while attached */
 	struct list_head devhooks;
 	u32 nr_devhooks;
+	/*
+	 * Host-side guards (guard.c), rtnl + config mutex: the ones made for
+	 * this namespace (while attached), and the ones hooked on devices of
+	 * this namespace for others (any namespace, policed or not).
+	 */
+	struct list_head guards;
+	u32 nr_guards;
+	struct list_head hosted;
 	/* domain-inspected flows (flow.c), valid while attached */
 	struct net *net;
 	struct rhashtable flows;
@@ -285,6 +293,12 @@ unsigned int egressk_block(struct sk_buff *skb,
 			   const struct egressk_policy *p,
 			   const struct egressk_pkt *pkt,
 			   u8 reason, u32 rule_id, const char *name);
+/* hook.c, for the host-side guard too */
+struct iphdr;
+enum cidr_proto egressk_pkt_class(const struct egressk_pkt *pkt);
+/* 1 when an LSRR/SSRR option is present, 0 if not, -1 when malformed. */
+int egressk_ipv4_source_routed(const struct sk_buff *skb,
+			       const struct iphdr *iph);
 
 /*
  * flow.c: domain-inspected TCP flows, keyed by conntrack entry.  Limits are
@@ -308,6 +322,13 @@ static inline bool egressk_flow_tracked(struct egressk_net *en)
 {
 	return atomic_read(&en->nr_flows) > 0;
 }
+
+/*
+ * The host-side guard (guard.c), an RCU reader: @ct's flow has an "allow"
+ * verdict made under policy @version.
+ */
+bool egressk_flow_allowed(struct egressk_net *en, const struct nf_conn *ct,
+			  u64 version);
 
 unsigned int egressk_flow_verdict(struct sk_buff *skb,
 				  const struct nf_hook_state *state,
@@ -423,6 +444,17 @@ unsigned int egressk_dns_in_v6(void *priv, struct sk_buff *skb,
 extern struct notifier_block egressk_netdev_notifier;
 int egressk_netdev_attach(struct net *net, struct egressk_net *en);
 void egressk_netdev_detach(struct net *net, struct egressk_net *en);
+
+/*
+ * guard.c: an NF_NETDEV_INGRESS hook on the peer of every uplink of a
+ * policed namespace, in the peer's (host-side) namespace.  Writers hold
+ * rtnl and the config mutex.
+ */
+#define EGRESSK_MAX_GUARDS	1024	/* uplinks guarded for one netns */
+int egressk_guard_attach(struct net *net, struct egressk_net *en);
+void egressk_guard_detach(struct net *net, struct egressk_net *en);
+/* The netdevice notifier's part (netdev.c): 0 or the error refusing @dev. */
+int egressk_guard_event(unsigned long event, struct net_device *dev);
 
 /* reject.c */
 struct nf_hook_state;

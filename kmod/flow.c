@@ -646,6 +646,23 @@ reject:
 }
 
 /*
+ * The host-side guard's question (guard.c): the same lock-free test as the
+ * fast path of egressk_flow_verdict().  A flow not yet re-decided under a
+ * new policy is not allowed here; LOCAL_OUT re-decides it on its next
+ * packet.
+ */
+bool egressk_flow_allowed(struct egressk_net *en, const struct nf_conn *ct,
+			  u64 version)
+{
+	struct egressk_flow *f;
+
+	f = rhashtable_lookup(&en->flows, &ct, egressk_flow_params);
+	/* pairs with the settling smp_store_release() of the version */
+	return f && smp_load_acquire(&f->version) == version &&
+	       READ_ONCE(f->state) == EGRESSK_FLOW_ALLOWED;
+}
+
+/*
  * A packet of a flow that may be in the table.  *@found is false when it is
  * not; the caller then goes on with the rules.  Decided flows under the
  * current policy cost this one lookup and no lock.

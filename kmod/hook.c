@@ -220,7 +220,7 @@ static bool egressk_parse_l4(const struct sk_buff *skb, unsigned int thoff,
 	return true;
 }
 
-static enum cidr_proto egressk_pkt_class(const struct egressk_pkt *pkt)
+enum cidr_proto egressk_pkt_class(const struct egressk_pkt *pkt)
 {
 	switch (pkt->l4proto) {
 	case IPPROTO_TCP:
@@ -330,8 +330,8 @@ static unsigned int egressk_loopback_out(struct sk_buff *skb,
 }
 
 /* 1 when an LSRR/SSRR option is present, 0 if not, -1 when malformed. */
-static int egressk_ipv4_source_routed(const struct sk_buff *skb,
-				      const struct iphdr *iph)
+int egressk_ipv4_source_routed(const struct sk_buff *skb,
+			       const struct iphdr *iph)
 {
 	unsigned int len = iph->ihl * 4 - sizeof(*iph), i = 0;
 	u8 _opt[MAX_IPOPTLEN];

@@ -241,6 +241,12 @@ static int egressk_netdev_event(struct notifier_block *nb,
 	if (event != NETDEV_REGISTER && event != NETDEV_UNREGISTER &&
 	    event != NETDEV_PRE_UP && event != NETDEV_DOWN)
 		return NOTIFY_DONE;
+	/* host-side guards: either end of a pair, in any namespace */
+	if (event != NETDEV_DOWN) {
+		err = egressk_guard_event(event, dev);
+		if (err)
+			return notifier_from_errno(err);
+	}
 	/* attached only changes under rtnl, which every notifier holds */
 	if (!READ_ONCE(en->attached))
 		return NOTIFY_DONE;

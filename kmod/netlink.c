@@ -97,6 +97,7 @@ static const struct nla_policy egressk_policy[EGRESSK_A_MAX + 1] = {
 	[EGRESSK_A_STATS] = EGRESSK_OUTPUT_ONLY,
 	[EGRESSK_A_EVENT] = EGRESSK_OUTPUT_ONLY,
 	[EGRESSK_A_LEARNED] = EGRESSK_OUTPUT_ONLY,
+	[EGRESSK_A_GUARDS] = EGRESSK_OUTPUT_ONLY,
 };
 
 /*
@@ -559,6 +560,7 @@ static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	struct net *net;
 	u64 version;
+	u32 guards;
 	bool rtnl;
 	void *hdr;
 	u32 count;
@@ -627,13 +629,18 @@ static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 		goto out_drop;
 	}
 	err = egressk_policy_install(net, p, rtnl);
-	if (err) {
+	if (err == -EPERM)	/* guard.c: an ifb device is up there */
 		NL_SET_ERR_MSG(info->extack,
-			       "could not attach to the namespace (conntrack, hooks or a device hook)");
+			       "the namespace has an ifb device up: what it re-injects skips the host-side guard; delete it, then apply");
+	else if (err)
+		NL_SET_ERR_MSG(info->extack,
+			       "could not attach to the namespace (conntrack, hooks, a device hook or a host-side guard)");
+	if (err) {
 		egressk_policy_put(p);
 		goto out_drop;
 	}
 	version = p->version;
+	guards = egressk_pernet(net)->nr_guards;
 	egressk_txn_drop(ien, txn);
 	mutex_unlock(&egressk_config_mutex);
 	if (rtnl)
@@ -641,7 +648,8 @@ static int egressk_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 
 	if (egressk_nl_put_identity(msg, net) ||
 	    nla_put_u64_64bit(msg, EGRESSK_A_POLICY_VERSION, version,
-			      EGRESSK_A_PAD)) {
+			      EGRESSK_A_PAD) ||
+	    nla_put_u32(msg, EGRESSK_A_GUARDS, guards)) {
 		/* installed: only the reply is lost */
 		err = -EMSGSIZE;
 		goto out_msg;
@@ -1049,6 +1057,7 @@ static int egressk_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 			      EGRESSK_A_PAD) ||
 	    nla_put_u8(msg, EGRESSK_A_MODE, p->mode) ||
 	    nla_put_u32(msg, EGRESSK_A_RULE_COUNT, p->nr_rules) ||
+	    nla_put_u32(msg, EGRESSK_A_GUARDS, en->nr_guards) ||
 	    egressk_nl_put_stats(msg, p->stats, en)) {
 		mutex_unlock(&egressk_config_mutex);
 		goto out_msg;
@@ -1121,6 +1130,8 @@ static int egressk_nl_netns_list_dumpit(struct sk_buff *skb,
 		    nla_put_u8(skb, EGRESSK_A_MODE, p->mode) ||
 		    nla_put_u8(skb, EGRESSK_A_DEFAULT, p->dflt) ||
 		    nla_put_u32(skb, EGRESSK_A_RULE_COUNT, p->nr_rules) ||
+		    nla_put_u32(skb, EGRESSK_A_GUARDS,
+				READ_ONCE(egressk_pernet(net)->nr_guards)) ||
 		    egressk_nl_put_stats(skb, p->stats, egressk_pernet(net))) {
 			genlmsg_cancel(skb, hdr);
 			idx--;

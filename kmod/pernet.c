@@ -3,8 +3,8 @@
  * Per-network-namespace state and the policy lifecycle in one namespace:
  * attach (conntrack, hooks, counters, module reference) on the first policy,
  * atomic replacement, and detach on clear or namespace exit.  Attach and
- * detach also hook every device (netdev.c), so they run under rtnl, taken
- * before the config mutex.
+ * detach also hook every device (netdev.c) and the host-side peer of every
+ * uplink (guard.c), so they run under rtnl, taken before the config mutex.
  *
  * A namespace without a policy has no hooks and no counters.
  */
@@ -70,9 +70,16 @@ static int egressk_attach(struct net *net, struct egressk_net *en)
 	if (err)
 		goto err_hooks;
 
+	/* the host-side guard on the peer of every uplink */
+	err = egressk_guard_attach(net, en);
+	if (err)
+		goto err_devhooks;
+
 	WRITE_ONCE(en->attached, true);
 	return 0;
 
+err_devhooks:
+	egressk_netdev_detach(net, en);
 err_hooks:
 	nf_unregister_net_hooks(net, egressk_nf_ops, ARRAY_SIZE(egressk_nf_ops));
 	synchronize_net();
@@ -104,6 +111,7 @@ static void egressk_detach(struct net *net, struct egressk_net *en)
 
 	old = rcu_replace_pointer(en->policy, NULL,
 				  lockdep_is_held(&egressk_config_mutex));
+	egressk_guard_detach(net, en);
 	egressk_netdev_detach(net, en);
 	nf_unregister_net_hooks(net, egressk_nf_ops, ARRAY_SIZE(egressk_nf_ops));
 
@@ -216,6 +224,9 @@ static int __net_init egressk_net_init(struct net *net)
 	en->nr_txns = 0;
 	INIT_LIST_HEAD(&en->devhooks);
 	en->nr_devhooks = 0;
+	INIT_LIST_HEAD(&en->guards);
+	en->nr_guards = 0;
+	INIT_LIST_HEAD(&en->hosted);
 	en->learn = NULL;
 	egressk_event_init(en);
 	return 0;
@@ -246,6 +257,9 @@ static void __net_exit egressk_net_exit(struct net *net)
 
 	WARN_ON_ONCE(READ_ONCE(en->attached));
 	WARN_ON_ONCE(!list_empty(&en->devhooks));
+	WARN_ON_ONCE(!list_empty(&en->guards));
+	/* its devices are gone, and the guards on them with them */
+	WARN_ON_ONCE(!list_empty(&en->hosted));
 	/* only init_net has transactions, and only at module unload */
 	if (!net_eq(net, &init_net))
 		return;

@@ -56,8 +56,24 @@ static struct json_object *netns_json(const struct egk_ident *id)
 
 static void print_list_header(void)
 {
-	printf("%-12s %-20s %-8s %-8s %8s %12s %12s %12s %12s\n", "INODE", "COOKIE",
-	       "MODE", "DEFAULT", "RULES", "ALLOWED", "REJECTED", "DROPPED", "AUDITED");
+	printf("%-12s %-20s %-8s %-8s %8s %6s %12s %12s %12s %12s\n", "INODE", "COOKIE",
+	       "MODE", "DEFAULT", "RULES", "GUARDS", "ALLOWED", "REJECTED", "DROPPED",
+	       "AUDITED");
+}
+
+/* The guard count as list and stats print it: "-" from a module without one. */
+static void guards_text(const struct egk_ident *id, char *buf, size_t len)
+{
+	if (id->has_guards)
+		snprintf(buf, len, "%u", id->guards);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void add_guards_json(struct json_object *o, const struct egk_ident *id)
+{
+	if (id->has_guards)
+		json_object_object_add(o, "guards", json_object_new_int64(id->guards));
 }
 
 struct list_out {
@@ -68,6 +84,7 @@ struct list_out {
 static void list_one(const struct egk_ns_state *st, void *arg)
 {
 	struct list_out *out = arg;
+	char guards[16];
 
 	if (!out->arr && out->count == 0)
 		print_list_header();
@@ -81,13 +98,15 @@ static void list_one(const struct egk_ns_state *st, void *arg)
 		json_object_object_add(o, "default",
 				       json_object_new_string(egk_default_name(st->def)));
 		json_object_object_add(o, "rule_count", json_object_new_int64(st->rule_count));
+		add_guards_json(o, &st->id);
 		json_object_object_add(o, "counters", counters_json(&st->stats));
 		json_object_array_add(out->arr, o);
 		return;
 	}
-	printf("%-12u %-20llu %-8s %-8s %8u %12llu %12llu %12llu %12llu\n",
+	guards_text(&st->id, guards, sizeof(guards));
+	printf("%-12u %-20llu %-8s %-8s %8u %6s %12llu %12llu %12llu %12llu\n",
 	       st->id.inode, (unsigned long long)st->id.cookie, egk_mode_name(st->mode),
-	       egk_default_name(st->def), st->rule_count,
+	       egk_default_name(st->def), st->rule_count, guards,
 	       (unsigned long long)st->stats.allowed, (unsigned long long)st->stats.rejected,
 	       (unsigned long long)st->stats.dropped, (unsigned long long)st->stats.audited);
 }
@@ -184,6 +203,8 @@ static void print_stats_text(const struct egk_ns_state *st, const struct egk_pol
 	       (unsigned long long)st->id.cookie, (unsigned long long)st->id.version);
 	printf("mode %s\n", egk_mode_name(st->mode));
 	printf("rules %u\n", st->rule_count);
+	guards_text(&st->id, buf, sizeof(buf));
+	printf("guards %s\n", buf);
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		printf("%s %llu\n", counters[i].name,
 		       (unsigned long long)counter(&st->stats, i));
@@ -240,6 +261,7 @@ int cmd_stats(int argc, char **argv)
 		json_object_object_add(o, "version", json_object_new_uint64(st.id.version));
 		json_object_object_add(o, "mode", json_object_new_string(egk_mode_name(st.mode)));
 		json_object_object_add(o, "rule_count", json_object_new_int64(st.rule_count));
+		add_guards_json(o, &st.id);
 		json_object_object_add(o, "counters", counters_json(&st.stats));
 		for (size_t i = 0; i < p.nrules; i++) {
 			struct json_object *r = json_object_new_object();

@@ -339,6 +339,8 @@ static void read_ident(struct nlattr **tb, struct egk_ident *id)
 	id->inode = get_u32(tb[EGRESSK_A_NETNS_INODE]);
 	id->cookie = get_u64(tb[EGRESSK_A_NETNS_COOKIE]);
 	id->version = get_u64(tb[EGRESSK_A_POLICY_VERSION]);
+	id->has_guards = tb[EGRESSK_A_GUARDS] != NULL;
+	id->guards = get_u32(tb[EGRESSK_A_GUARDS]);
 }
 
 /* ---- apply ----------------------------------------------------------- */

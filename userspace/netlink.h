@@ -18,6 +18,10 @@ struct egk_ident {
 	uint32_t inode;
 	uint64_t cookie;
 	uint64_t version;
+	/* EGRESSK_A_GUARDS: uplinks whose host-side peer is guarded (commit,
+	 * stats and list replies; absent from a module without the guard) */
+	uint32_t guards;
+	bool has_guards;
 };
 
 /* EGRESSK_STATS_A_*: packets, then flows of domain inspection, then DNS */

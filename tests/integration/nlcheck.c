@@ -34,6 +34,7 @@ struct nlcase {
 	int floor, ceiling;		/* -1: absent */
 	int filter, binding;		/* -1: absent */
 	bool learned_attr;		/* send the output-only EGRESSK_A_LEARNED */
+	bool guards_attr;		/* send the output-only EGRESSK_A_GUARDS */
 	bool add;			/* then TXN_ADD one rule: */
 	int action, kind;
 	const char *name_attr;		/* NULL: absent */
@@ -54,6 +55,7 @@ static const struct nlcase cases[] = {
 	{ "settings-valid", "every setting at an edge", BEGIN(1, EGRESSK_DNS_TTL_MAX,
 		EGRESSK_DNS_FILTER_STRICT, EGRESSK_BINDING_NONE) },
 	{ "learned-from-user", "EGRESSK_A_LEARNED sent by user", OK_BEGIN, .learned_attr = true },
+	{ "guards-from-user", "EGRESSK_A_GUARDS sent by user", OK_BEGIN, .guards_attr = true },
 	{ "dns-name-valid", "allow dns-name .Example.COM.", OK_BEGIN, .add = true,
 	  .action = EGRESSK_ACTION_ALLOW, .kind = EGRESSK_RULE_KIND_DNS_NAME,
 	  .name_attr = ".Example.COM." },
@@ -101,6 +103,8 @@ static int put_begin(struct nl_msg *msg, void *arg)
 	 * NLA_F_NESTED is refused for that flag before its type is looked at
 	 */
 	if (c->learned_attr && nla_put_u32(msg, EGRESSK_A_LEARNED, 1) < 0)
+		return -1;
+	if (c->guards_attr && nla_put_u32(msg, EGRESSK_A_GUARDS, 1) < 0)
 		return -1;
 	return 0;
 }

@@ -38,6 +38,7 @@ expect ttl-ceiling-over-max $ERANGE 'out of range'
 expect dns-filter-out-of-range $ERANGE 'out of range'
 expect binding-out-of-range $ERANGE 'out of range'
 expect learned-from-user $EINVAL 'kernel-to-user only'
+expect guards-from-user $EINVAL 'kernel-to-user only'
 expect settings-valid 0 ''
 # dns-name rules in TXN_ADD
 expect dns-name-valid 0 ''

@@ -16,7 +16,9 @@
 #     fveth0 10.99.0.1/24  <---------->  fveth1 10.99.0.2/24 (in net)
 #
 # Each frame is Ethernet + IPv4 + UDP to the peer's MAC and IP, port 9999,
-# with a unique payload tag.
+# with a unique payload tag.  The policies allow that destination: the
+# host-side guard on the peers (test_guard.sh) judges what the frames claim,
+# so here only the packet-socket hook decides.
 source "$(dirname "$0")/lib.sh"
 require_built
 module_load || bail "module loads"
@@ -166,6 +168,7 @@ check "no policy: frame on lo seen on lo" \
 P=$(policy enforce <<EOF
 default reject
 allow cidr $API4 tcp port 80
+allow cidr $API4 udp port 9999
 EOF
 )
 check_rc "apply (no 'allow raw') exits 0" 0 apply "$AGENT" "$P"
@@ -222,6 +225,7 @@ check "veth deleted inside the policed netns" ip -n "$AGENT" link del veth4
 P=$(policy audit <<EOF
 mode audit
 allow cidr $API4 tcp port 80
+allow cidr $API4 udp port 9999
 EOF
 )
 check_rc "apply 'mode audit'" 0 apply "$AGENT" "$P"
@@ -237,6 +241,7 @@ P=$(policy raw <<EOF
 default reject
 allow raw
 allow cidr $API4 tcp port 80
+allow cidr $API4 udp port 9999
 EOF
 )
 check_rc "apply with 'allow raw'" 0 apply "$AGENT" "$P"
@@ -256,6 +261,7 @@ check "allow raw: TCP still policed" tcp_refused_fast "$AGENT" $OTHER4 80
 P=$(policy enforce2 <<EOF
 default reject
 allow cidr $API4 tcp port 80
+allow cidr $API4 udp port 9999
 EOF
 )
 check_rc "re-apply without 'allow raw'" 0 apply "$AGENT" "$P"

@@ -49,7 +49,8 @@
  *                              sent, so a lost chunk can never commit a
  *                              partial policy
  *   reply (EGRESSK_CMD_TXN_COMMIT):
- *     EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE, EGRESSK_A_POLICY_VERSION
+ *     EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE, EGRESSK_A_POLICY_VERSION,
+ *     EGRESSK_A_GUARDS
  *
  *   EGRESSK_CMD_TXN_ABORT    drop the open transaction (no attributes)
  *
@@ -152,6 +153,7 @@
  *   EGRESSK_CMD_STATS_GET    doit; request: EGRESSK_A_NETNS_FD (required)
  *   reply: EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE,
  *          EGRESSK_A_POLICY_VERSION, EGRESSK_A_MODE, EGRESSK_A_RULE_COUNT,
+ *          EGRESSK_A_GUARDS,
  *          EGRESSK_A_STATS nest of EGRESSK_STATS_A_* u64 counters
  *          (clients must ignore counters they do not know, so new
  *          ones can be added)
@@ -166,7 +168,15 @@
  *   EGRESSK_CMD_NETNS_LIST   dump, no attributes; one message per policed
  *                            namespace:
  *     EGRESSK_A_NETNS_INODE, EGRESSK_A_NETNS_COOKIE, EGRESSK_A_POLICY_VERSION,
- *     EGRESSK_A_MODE, EGRESSK_A_DEFAULT, EGRESSK_A_RULE_COUNT, EGRESSK_A_STATS
+ *     EGRESSK_A_MODE, EGRESSK_A_DEFAULT, EGRESSK_A_RULE_COUNT, EGRESSK_A_STATS,
+ *     EGRESSK_A_GUARDS
+ *
+ *   EGRESSK_A_GUARDS (u32, kernel to user only) counts the namespace's
+ *   uplinks whose host-side peer carries the guard (DESIGN.md section 2):
+ *   the peers of its veth pairs and netkit devices.  0 means nothing
+ *   outside the namespace re-checks what it sends (macvlan, ipvlan, host
+ *   network).  A guard stays with its pair when the uplink is moved out of
+ *   the namespace, and is counted here until the pair goes.
  *
  * Events
  * ------
@@ -184,17 +194,21 @@
  *                                  (absent when the family is unknown)
  *       EGRESSK_EVENT_A_DPORT      u16 (tcp and udp only)
  *       EGRESSK_EVENT_A_RULE_ID    u32 (when a deny rule matched)
- *       EGRESSK_EVENT_A_IFINDEX    u32 (packet-socket frames only: the
- *                                  device in the namespace)
- *       EGRESSK_EVENT_A_ETHERTYPE  u16, host order (packet-socket frames
- *                                  only: the frame's protocol)
+ *       EGRESSK_EVENT_A_IFINDEX    u32 (packet-socket frames and the
+ *                                  guard's drops only: the device in the
+ *                                  namespace, for the guard the uplink)
+ *       EGRESSK_EVENT_A_ETHERTYPE  u16, host order (packet-socket frames,
+ *                                  and the guard's drops of non-IP frames:
+ *                                  the frame's protocol)
  *       EGRESSK_EVENT_A_NAME       string (domain-inspected flows whose
  *                                  first payload named a host: the SNI or
  *                                  Host, lowercased; refused DNS queries:
  *                                  the question name)
  *   Packet-socket frames (reason RAW_SOCKET, seen at NF_NETDEV_EGRESS) carry
  *   what their own IP header claims, when they have one: they are forged by
- *   definition.  Clients must ignore event attributes they do not know.
+ *   definition.  So do the host-side guard's events (reasons GUARD_SOURCE,
+ *   GUARD_DEST, verdict DROP or AUDIT): the frame's headers as they left
+ *   the namespace.  Clients must ignore event attributes they do not know.
  *
  * Errors come back as negative errno with an extack message that says what
  * was wrong; egresskctl prints it.
@@ -334,7 +348,7 @@ enum egressk_reason {
 	EGRESSK_REASON_DNS_MALFORMED,	/* port 53 traffic that is not one well-formed query */
 	EGRESSK_REASON_NOT_LEARNED,	/* domain-binding dns: the destination was not learned for the name's rule */
 	EGRESSK_REASON_GUARD_SOURCE,	/* host-side guard: the frame's source is not one of the namespace's addresses */
-	EGRESSK_REASON_GUARD_DEST,	/* host-side guard: the destination is outside the allowed set (rewritten after LOCAL_OUT, AF_XDP, tunnels) */
+	EGRESSK_REASON_GUARD_DEST,	/* host-side guard: the destination is outside the allowed set (rewritten after LOCAL_OUT, AF_XDP, tunnels), or the frame cannot be judged */
 	__EGRESSK_REASON_MAX,
 	EGRESSK_REASON_MAX = __EGRESSK_REASON_MAX - 1
 };
@@ -360,6 +374,7 @@ enum egressk_attr {
 	EGRESSK_A_DNS_TTL_FLOOR,	/* u32, seconds */
 	EGRESSK_A_DNS_TTL_CEILING,	/* u32, seconds */
 	EGRESSK_A_LEARNED,		/* nest of EGRESSK_LEARNED_A_* */
+	EGRESSK_A_GUARDS,		/* u32, kernel to user: guarded uplinks */
 
 	__EGRESSK_A_MAX,
 	EGRESSK_A_MAX = __EGRESSK_A_MAX - 1
