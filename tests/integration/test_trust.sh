@@ -235,7 +235,7 @@ n=$(stat_num "$AGENT" '^inbound_active$')
 if [ "${n:-0}" -ge 1 ]; then ok "stats: inbound_active counts the recorded connections ($n)"
 else nok "stats: inbound_active counts the recorded connections" "got '${n:-}'"; fi
 check "an echo request from outside: the echo reply passes" \
-	probe "$NET" icmp $A4 --timeout 3
+	probe "$NET" icmp $A4 --raw --timeout 3
 
 # ---------------------------------------------------------------- class 6
 # A SYN refused for its source route fails connect() at once, instead of
@@ -323,3 +323,49 @@ serve "$NET" --tcp 7300
 check "IPv6 to the allowed API works after a neighbour flush (the kernel's ND passes)" \
 	tcp_ok "$AGENT" $API6 7300
 check "IPv4 to the allowed API works after a neighbour flush" tcp_ok "$AGENT" $API4 7300
+
+# ---------------------------------------------------------------- FORWARD
+# A nested namespace forwarding through the policed one is judged like the
+# namespace's own traffic; what comes back in on the uplink is not egress.
+# The agent builds it itself, as an attacker with NET_ADMIN and SYS_ADMIN
+# would, once the policy is in place: its veth to the nested namespace is
+# then not an uplink, although its other end is in another namespace.  It
+# masquerades, so that the host-side guard's source check passes and only
+# the destination decides.  The witness run uses a policy that allows
+# everything (a replace, not a clear, which would re-attach the namespace
+# and take the nested veth, present by then, for an uplink).
+#
+#   nested netns  nv1 10.9.0.2/24 -- nv0 10.9.0.1/24  agent (ip_forward=1,
+#                                                      masquerade on veth0)
+ctl clear --netns-name "$AGENT" >/dev/null 2>&1
+apply "$AGENT" "$POL" >/dev/null || bail "apply the policy"
+ns_create NESTED nested
+ip netns exec "$AGENT" ip link add nv0 type veth peer name nv1 netns "$NESTED" ||
+	bail "nested veth pair, made from inside the agent"
+ip -n "$AGENT" link set nv0 up && ip -n "$NESTED" link set nv1 up || bail "nested links up"
+addr "$NESTED" nv1 10.9.0.2/24 && addr "$AGENT" nv0 10.9.0.1/24 || bail "nested addresses"
+ip -n "$NESTED" route add default via 10.9.0.1 || bail "nested route"
+ip netns exec "$AGENT" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$AGENT" nft -f - <<EOF || bail "masquerade in the agent"
+table ip egknat {
+	chain post { type nat hook postrouting priority 100; oifname "veth0" masquerade; }
+}
+EOF
+serve "$NET" --tcp 7400
+POLALL=$(policy all <<EOF
+allow cidr 0.0.0.0/0
+allow cidr ::/0
+EOF
+)
+apply "$AGENT" "$POLALL" >/dev/null || bail "apply the allow-all policy"
+check "nested: under a policy that allows everything it reaches $OTHER4 through the agent" \
+	tcp_ok "$NESTED" $OTHER4 7400
+apply "$AGENT" "$POL" >/dev/null || bail "apply the policy"
+check "nested: the allowed API is reached through the policed namespace (replies pass)" \
+	tcp_ok "$NESTED" $API4 7400
+check "nested: $OTHER4 is refused at once (FORWARD judged like LOCAL_OUT)" \
+	tcp_refused_fast "$NESTED" $OTHER4 7400
+n=$(stat_num "$AGENT" '^inbound_active$')
+[ "${n:-1}" -eq 0 ] &&
+	ok "nested: nothing arriving on the agent's own veth to it is recorded as inbound" ||
+	nok "nested: nothing arriving on the agent's own veth to it is recorded as inbound" "inbound_active $n"
