@@ -156,6 +156,8 @@ struct egressk_txn {
 	char *names;
 };
 
+#define EGRESSK_MAX_UPLINKS	8	/* uplinks of one netns (netdev.c) */
+
 /* Per network namespace state (net_generic). */
 struct egressk_net {
 	struct egressk_policy __rcu *policy;
@@ -188,6 +190,12 @@ struct egressk_net {
 	/* connections seen starting from outside (inbound.c), while attached */
 	struct rhashtable inbound;
 	atomic_t nr_inbound;
+	/*
+	 * Devices the host put here (egressk_dev_uplink), compared by
+	 * identity only, never dereferenced through here.  Written under
+	 * rtnl (netdev.c), read under RCU.
+	 */
+	struct net_device *uplinks[EGRESSK_MAX_UPLINKS];
 };
 
 /* pernet.c */
@@ -236,19 +244,30 @@ void egressk_txn_drop_all(struct egressk_net *ien);
 extern const struct nf_hook_ops egressk_nf_ops[8];
 
 /*
- * The namespace's uplink: a device whose peer lives in another network
- * namespace (the container's end of a veth pair; netkit).  What arrives on
- * it came from outside: the container cannot create such a pair without
- * CAP_SYS_ADMIN (a second namespace), which apply warns about.  Loopback,
- * tun/tap, dummy and veth pairs made inside the namespace are not uplinks.
- * RCU reader (ndo_get_peer_dev dereferences the peer under RCU).
+ * The namespace's uplink: the container's end of a pair (veth, netkit)
+ * whose other end the host holds.  What arrives on it came from outside.
+ * A device is one when it has a peer in another namespace and was there
+ * when the policy was applied, or was created in or moved into the
+ * namespace later by a task of the initial namespace (the container
+ * runtime).  So loopback, tun/tap, dummy devices, and the veth pairs a
+ * container makes for namespaces nested in it are not uplinks, even when
+ * their other end sits in another (nested) namespace (netdev.c).
+ * RCU reader.
  */
 static inline bool egressk_dev_uplink(struct net_device *dev)
 {
 	struct net_device *peer;
+	struct egressk_net *en;
+	int i;
 
 	if (!dev || (dev->flags & IFF_LOOPBACK) ||
 	    !dev->netdev_ops->ndo_get_peer_dev)
+		return false;
+	en = egressk_pernet(dev_net(dev));
+	for (i = 0; i < EGRESSK_MAX_UPLINKS; i++)
+		if (READ_ONCE(en->uplinks[i]) == dev)
+			break;
+	if (i == EGRESSK_MAX_UPLINKS)
 		return false;
 	peer = dev->netdev_ops->ndo_get_peer_dev(dev);
 	return peer && !net_eq(dev_net(peer), dev_net(dev));

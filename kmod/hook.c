@@ -85,6 +85,7 @@ unsigned int egressk_block(struct sk_buff *skb,
 {
 	struct egressk_net *en = egressk_pernet(state->net);
 	struct egressk_event ev;
+	bool fail_fast;
 
 	if (p->mode == EGRESSK_MODE_AUDIT) {
 		egressk_count(p, audited);
@@ -100,13 +101,15 @@ unsigned int egressk_block(struct sk_buff *skb,
 	 * and refused DNS, so that resolvers give up instead of retrying
 	 * (with "default reject", QUIC and DNS also get the ICMP or RST below).
 	 */
-	if (reason == EGRESSK_REASON_RAW_SOCKET ||
-	    reason == EGRESSK_REASON_SOURCE_ROUTE ||
-	    (p->dflt == EGRESSK_DEFAULT_DROP &&
-	     (reason == EGRESSK_REASON_QUIC ||
-	      reason == EGRESSK_REASON_DNS_UNPINNED ||
-	      reason == EGRESSK_REASON_DNS_NAME ||
-	      reason == EGRESSK_REASON_DNS_MALFORMED))) {
+	fail_fast = reason == EGRESSK_REASON_RAW_SOCKET ||
+		    reason == EGRESSK_REASON_SOURCE_ROUTE ||
+		    (p->dflt == EGRESSK_DEFAULT_DROP &&
+		     (reason == EGRESSK_REASON_QUIC ||
+		      reason == EGRESSK_REASON_DNS_UNPINNED ||
+		      reason == EGRESSK_REASON_DNS_NAME ||
+		      reason == EGRESSK_REASON_DNS_MALFORMED));
+	/* a forwarded packet has no local sender to hand EPERM to */
+	if (fail_fast && state->hook == NF_INET_LOCAL_OUT) {
 		if (reason == EGRESSK_REASON_RAW_SOCKET)
 			egressk_count(p, raw_rejected);
 		else
@@ -137,8 +140,11 @@ unsigned int egressk_block(struct sk_buff *skb,
 	egressk_event_emit(state->net, p, en, &ev);
 
 	if (pkt->l4proto == IPPROTO_TCP && pkt->has_port) {
-		/* connect() fails at once (see tcp_connect); with data too */
-		if (pkt->tcp_syn)
+		/*
+		 * connect() fails at once (see tcp_connect); with data too.
+		 * A forwarded SYN has no local socket: its sender gets a RST.
+		 */
+		if (pkt->tcp_syn && state->hook == NF_INET_LOCAL_OUT)
 			return NF_DROP_ERR(-ECONNREFUSED);
 		egressk_reject_tcp_reset(skb, state);
 		return NF_DROP;
@@ -152,6 +158,16 @@ static bool egressk_leaves_via_loopback(const struct sk_buff *skb)
 	const struct dst_entry *dst = skb_dst(skb);
 
 	return dst && dst->dev && (dst->dev->flags & IFF_LOOPBACK);
+}
+
+/*
+ * FORWARD: what arrives on the uplink and is forwarded to a nested
+ * namespace is inbound traffic (its connections are recorded at
+ * PRE_ROUTING), not egress; only what leaves the nested side is judged.
+ */
+static bool egressk_forwarded_in(const struct nf_hook_state *state)
+{
+	return state->hook == NF_INET_FORWARD && egressk_dev_uplink(state->in);
 }
 
 /* A user raw socket; the kernel's own ICMP/TCP control sockets are exempt. */
@@ -252,6 +268,16 @@ static unsigned int egressk_decide(struct sk_buff *skb,
 	struct cidr_result res;
 	unsigned int verdict;
 	bool found;
+
+	/*
+	 * A bare RST no socket sent: netfilter's own reject, egressk's answer
+	 * to a refused forwarded SYN among them (to the nested namespace, not
+	 * over loopback).  It only ends a connection, and the host-side guard
+	 * still judges where it goes.
+	 */
+	if (pkt->l4proto == IPPROTO_TCP && pkt->has_port && pkt->tcp_rst &&
+	    !pkt->payload_len && !skb->sk)
+		return NF_ACCEPT;
 
 	/* a flow with a domain verdict: one lookup, and no rule lookup */
 	if (pkt->l4proto == IPPROTO_TCP && pkt->has_port && !pkt->tcp_syn &&
@@ -375,7 +401,7 @@ static unsigned int egressk_hook_v4(void *priv, struct sk_buff *skb,
 	int srr;
 
 	p = rcu_dereference(en->policy);
-	if (!p)
+	if (!p || egressk_forwarded_in(state))
 		return NF_ACCEPT;
 
 	iph = ip_hdr(skb);
@@ -472,7 +498,7 @@ static unsigned int egressk_hook_v6(void *priv, struct sk_buff *skb,
 	int nexthdr, srh;
 
 	p = rcu_dereference(en->policy);
-	if (!p)
+	if (!p || egressk_forwarded_in(state))
 		return NF_ACCEPT;
 
 	ip6h = ipv6_hdr(skb);

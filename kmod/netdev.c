@@ -28,6 +28,7 @@
 #include <linux/netdevice.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/notifier.h>
+#include <linux/nsproxy.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/ip.h>
@@ -197,10 +198,56 @@ static void egressk_devhook_del(struct net *net, struct egressk_net *en,
 	kfree_rcu(h, rcu);
 }
 
+/*
+ * Uplinks (egressk_dev_uplink in egressk.h): the devices the host put in
+ * the namespace.  At attach, every device that already has its peer in
+ * another namespace; later, a device created in or moved into the
+ * namespace by a task of the initial namespace (the runtime: dockerd, a
+ * CNI plugin, the operator's ip).  Its peer may not be linked yet at
+ * NETDEV_REGISTER (veth registers both ends first), so the peer is checked
+ * when the device is used.  Caller: rtnl.
+ */
+static void egressk_uplink_add(struct egressk_net *en, struct net_device *dev)
+{
+	int i, slot = -1;
+
+	ASSERT_RTNL();
+	for (i = 0; i < EGRESSK_MAX_UPLINKS; i++) {
+		if (en->uplinks[i] == dev)
+			return;
+		if (!en->uplinks[i] && slot < 0)
+			slot = i;
+	}
+	if (slot < 0) {
+		/* fail closed: nothing arriving on it is trusted */
+		net_warn_ratelimited("more than %d host-made devices in a policed namespace: %s is not an uplink\n",
+				     EGRESSK_MAX_UPLINKS, dev->name);
+		return;
+	}
+	WRITE_ONCE(en->uplinks[slot], dev);
+}
+
+static void egressk_uplink_del(struct egressk_net *en,
+			       const struct net_device *dev)
+{
+	int i;
+
+	ASSERT_RTNL();
+	for (i = 0; i < EGRESSK_MAX_UPLINKS; i++)
+		if (en->uplinks[i] == dev)
+			WRITE_ONCE(en->uplinks[i], NULL);
+}
+
+/* The task changing devices runs in the initial namespace: the host. */
+static bool egressk_host_task(void)
+{
+	return !current->nsproxy || net_eq(current->nsproxy->net_ns, &init_net);
+}
+
 /* Hook every device of @net.  All or nothing.  Caller: rtnl + config mutex. */
 int egressk_netdev_attach(struct net *net, struct egressk_net *en)
 {
-	struct net_device *dev;
+	struct net_device *dev, *peer;
 	int err;
 
 	ASSERT_RTNL();
@@ -212,6 +259,11 @@ int egressk_netdev_attach(struct net *net, struct egressk_net *en)
 			egressk_netdev_detach(net, en);
 			return err;
 		}
+		if (!dev->netdev_ops->ndo_get_peer_dev)
+			continue;
+		peer = dev->netdev_ops->ndo_get_peer_dev(dev);
+		if (peer && !net_eq(dev_net(peer), net))
+			egressk_uplink_add(en, dev);
 	}
 	return 0;
 }
@@ -227,6 +279,7 @@ void egressk_netdev_detach(struct net *net, struct egressk_net *en)
 	list_for_each_entry_safe(h, tmp, &en->devhooks, list)
 		egressk_devhook_del(net, en, h);
 	WARN_ON_ONCE(en->nr_devhooks);
+	memset(en->uplinks, 0, sizeof(en->uplinks));
 }
 
 static int egressk_netdev_event(struct notifier_block *nb,
@@ -241,6 +294,13 @@ static int egressk_netdev_event(struct notifier_block *nb,
 	if (event != NETDEV_REGISTER && event != NETDEV_UNREGISTER &&
 	    event != NETDEV_PRE_UP && event != NETDEV_DOWN)
 		return NOTIFY_DONE;
+	/* before the guards, which guard the peers of uplinks */
+	if (READ_ONCE(en->attached)) {
+		if (event == NETDEV_REGISTER && egressk_host_task())
+			egressk_uplink_add(en, dev);
+		else if (event == NETDEV_UNREGISTER)
+			egressk_uplink_del(en, dev);
+	}
 	/* host-side guards: either end of a pair, in any namespace */
 	if (event != NETDEV_DOWN) {
 		err = egressk_guard_event(event, dev);
