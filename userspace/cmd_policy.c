@@ -144,7 +144,7 @@ int cmd_apply(int argc, char **argv)
 		fflush(stdout);
 		egk_policy_warn(&p, policy_label(a.pos[0]), stderr);
 		if (id.has_guards && !id.guards)
-			fprintf(stderr, "warning: netns inode %u has no host-side veth peer (macvlan, ipvlan or host network): the guard cannot police this namespace; what leaves it past LOCAL_OUT (AF_XDP, or nft, tc and tunnels with CAP_NET_ADMIN) is not checked again\n",
+			fprintf(stderr, "warning: netns inode %u has no host-side veth peer (macvlan, ipvlan or host network): the guard cannot police this namespace; what leaves it past LOCAL_OUT (AF_XDP sockets, or nft, tc and tunnels set up inside it) is not checked again\n",
 				id.inode);
 		ret = EXIT_OK;
 	}
