@@ -122,7 +122,7 @@ unreadable() {
 }
 check_rc "unreadable: apply --strict exits 1" 1 unreadable unr-strict --strict --pid "$PU" "$P"
 check "unreadable: --strict says the capabilities could not be read and nothing was applied" \
-	has unr-strict "^egresskctl: apply --strict: cannot read the capabilities of process $PU \(/proc/$PU/status has no readable CapEff line\); the policy was not applied"
+	has unr-strict "^egresskctl: apply --strict: cannot read the capabilities of process $PU \(/proc/$PU/status has no readable CapEff, CapPrm or CapBnd line\); the policy was not applied"
 check "unreadable: after --strict, show finds no policy" no_policy "$UNR"
 check_rc "unreadable: apply --pid exits 0" 0 unreadable unr --pid "$PU" "$P"
 check "unreadable: a warning that the capabilities could not be checked" \
