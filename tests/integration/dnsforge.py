@@ -5,7 +5,8 @@ Stdlib only; run with python3 -I -S.
 
   dnsforge.py serve --listen ADDR [--listen ADDR ...] [--port 53]
                     [--a ADDR] [--aaaa ADDR] [--ttl N] [--log FILE]
-                    [--ready FILE]
+                    [--ready FILE] [--delay S]
+                    [--second-a ADDR] [--second-aaaa ADDR]
 
   Answers every UDP query, whatever its name, as if it were authoritative:
   type A with --a, type AAAA with --aaaa (NOERROR and no answer when the
@@ -15,6 +16,15 @@ Stdlib only; run with python3 -I -S.
     query NAME TYPE from PEER id=ID answered=N
   The test runs it inside the policed namespace on a loopback address: the
   module must never learn from an answer it sees on loopback.
+
+  --delay S      answer S seconds after the query (a slow resolver, which
+                 a forged answer can race: test_dns_forge.sh)
+  --second-a, --second-aaaa ADDR
+                 right after the answer, send a second response to the same
+                 query (same ID and question) carrying these addresses, for
+                 A and AAAA queries respectively; logged as
+                   second NAME TYPE to PEER id=ID answered=N
+  Without these options the server answers at once, once.
 """
 import argparse
 import socket
@@ -90,10 +100,25 @@ def serve(args):
             out, n = answer(msg, q, args.a, args.aaaa, args.ttl)
             log("query %s %s from %s id=%d answered=%d"
                 % (q[2], TYPES.get(q[3], str(q[3])), peer[0], q[0], n))
-            try:
-                s.sendto(out, peer)
-            except OSError as e:
-                log("sendto %s: %s" % (peer[0], e))
+            if args.delay > 0:
+                threading.Timer(args.delay, reply, (s, msg, q, out, peer)).start()
+            else:
+                reply(s, msg, q, out, peer)
+
+    def reply(s, msg, q, out, peer):
+        try:
+            s.sendto(out, peer)
+        except OSError as e:
+            log("sendto %s: %s" % (peer[0], e))
+        if not (args.second_a or args.second_aaaa):
+            return
+        out2, n2 = answer(msg, q, args.second_a, args.second_aaaa, args.ttl)
+        try:
+            s.sendto(out2, peer)
+            log("second %s %s to %s id=%d answered=%d"
+                % (q[2], TYPES.get(q[3], str(q[3])), peer[0], q[0], n2))
+        except OSError as e:
+            log("sendto %s: %s" % (peer[0], e))
 
     for addr in args.listen:
         threading.Thread(target=loop, args=(addr,), daemon=True).start()
@@ -117,6 +142,9 @@ def main():
     q.add_argument("--ttl", type=int, default=300)
     q.add_argument("--log")
     q.add_argument("--ready")
+    q.add_argument("--delay", type=float, default=0)
+    q.add_argument("--second-a", action="append", default=[])
+    q.add_argument("--second-aaaa", action="append", default=[])
     q.set_defaults(func=serve)
     args = p.parse_args()
     sys.exit(args.func(args))

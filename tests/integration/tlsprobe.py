@@ -6,7 +6,7 @@ Stdlib only; run with python3 -I -S.
 Server (one process, any number of ports, IPv4 and IPv6 on ::):
 
   tlsprobe.py serve --cert C --key K --log FILE [--tls PORTS] [--http PORTS]
-                    [--ready FILE] [--page PATH=FILE ...]
+                    [--ready FILE] [--page PATH=FILE ...] [--bind ADDR ...]
 
   Every connection is logged, one line per event, flushed at once:
     accept LPORT PEER                 the handshake completed
@@ -22,7 +22,10 @@ Server (one process, any number of ports, IPv4 and IPv6 on ::):
   server.  TLS ports speak TLS (self-signed cert) when the first byte is
   0x16, HTTP when the first bytes are an HTTP request, else echo; HTTP ports
   speak HTTP or echo.  HTTP answers are keep-alive "200 ok PATH", or FILE
-  as text/html for a PATH given with --page.
+  as text/html for a PATH given with --page.  --bind (repeatable) listens
+  on those addresses only (one socket per address and port) instead of ::,
+  so that two servers can share a port on different addresses of one
+  namespace and each log shows only its own addresses' connections.
 
 Clients (each prints "<word> <seconds> <detail>", netprobe.py's words and
 exit status: ok 0, refused 1, timeout 2, error 3):
@@ -208,25 +211,29 @@ def serve(args):
             except OSError:
                 pass
 
-    def listener(port, tls_port):
-        srv = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    def listener(port, tls_port, addr="::"):
+        srv = socket.socket(family_of(addr), socket.SOCK_STREAM)
         srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        if addr == "::":
+            srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        elif ":" in addr:
+            srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         try:
             srv.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 16)
         except OSError:
             pass
-        srv.bind(("::", port))
+        srv.bind((addr, port))
         srv.listen(128)
         while True:
             conn, _ = srv.accept()
             threading.Thread(target=handle, args=(conn, port, tls_port),
                              daemon=True).start()
 
-    for p in ports(args.tls):
-        threading.Thread(target=listener, args=(p, True), daemon=True).start()
-    for p in ports(args.http):
-        threading.Thread(target=listener, args=(p, False), daemon=True).start()
+    for addr in args.bind or ["::"]:
+        for p in ports(args.tls):
+            threading.Thread(target=listener, args=(p, True, addr), daemon=True).start()
+        for p in ports(args.http):
+            threading.Thread(target=listener, args=(p, False, addr), daemon=True).start()
     time.sleep(0.2)
     log("serving", "tls=" + (args.tls or "-"), "http=" + (args.http or "-"))
     if args.ready:
@@ -525,6 +532,8 @@ def main():
     q.add_argument("--ready")
     q.add_argument("--page", action="append", default=[], metavar="PATH=FILE",
                    help="answer PATH with FILE as text/html")
+    q.add_argument("--bind", action="append", default=[], metavar="ADDR",
+                   help="listen on ADDR only (repeatable; default ::)")
     q.set_defaults(func=serve)
 
     def common(q):
