@@ -15,7 +15,8 @@
 #       AF_XDP, ifb redirect, VLAN veth0.5           veth1.5 192.0.3.2 (VLAN 5)
 #       packet and raw sockets ("allow raw")         servers: tcp 80, udp 53 and
 #     nveth1 10.77.0.1/24 <-> nest netns             7000-7020 (echo)
-#       (ip_forward=1)        nveth0 10.77.0.2       witness: nft counters at
+#       (made from inside;    nveth0 10.77.0.2       witness: nft counters at
+#        ip_forward=1)
 #     mv0 macvlan on veth0 -> macv netns 192.0.2.50  prerouting (priority -500)
 #     veth4 (created after apply)  <------------>  veth5
 #     veth6 (then moved to free2 netns) <------->  veth7 198.18.0.2/24
@@ -283,16 +284,22 @@ wit rawsrc ip saddr 192.0.2.97 udp dport 7007 || bail "witness rawsrc"
 atk_pktsrc() { ax $PY packet veth0 "$NETMAC" 192.0.2.98 $API4 7006; }
 atk_rawsrc() { ax $PY rawip 192.0.2.97 $API4 7007; }
 
-# 6. a nested namespace forwarding through the agent
+# 6. a nested namespace forwarding through the agent: the agent makes the
+# pair itself, as a container would (a pair made by the host is an uplink,
+# and what arrives on it is inbound, not the agent's egress)
 ns_create NEST nest
-veth_pair "$AGENT" nveth1 "$NEST" nveth0 || bail "nested veth pair"
-addr "$AGENT" nveth1 10.77.0.1/24 && addr "$NEST" nveth0 10.77.0.2/24 &&
-	ip -n "$NEST" route add default via 10.77.0.1 &&
-	ax sysctl -qw net.ipv4.ip_forward=1 || bail "nested namespace routing"
+ax sysctl -qw net.ipv4.ip_forward=1 || bail "ip_forward in the agent"
+nest_up() {
+	ax ip link add nveth1 type veth peer name nveth0 netns "$NEST" &&
+		addr "$AGENT" nveth1 10.77.0.1/24 && addr "$NEST" nveth0 10.77.0.2/24 &&
+		ip -n "$AGENT" link set nveth1 up && ip -n "$NEST" link set nveth0 up &&
+		ip -n "$NEST" route add default via 10.77.0.1
+}
+nest_down() { ip -n "$AGENT" link del nveth1; }
 wit nestother ip saddr 10.77.0.2 ip daddr $OTHER4 udp dport 7008 || bail "witness nestother"
 wit nestapi ip saddr 10.77.0.2 ip daddr $API4 udp dport 7009 || bail "witness nestapi"
-atk_nestother() { probe "$NEST" udp $OTHER4 7008 --timeout 1; }
-atk_nestapi() { probe "$NEST" udp $API4 7009 --timeout 1; }
+atk_nestother() { nest_up; probe "$NEST" udp $OTHER4 7008 --timeout 1; nest_down; }
+atk_nestapi() { nest_up; probe "$NEST" udp $API4 7009 --timeout 1; nest_down; }
 
 # 7. a macvlan on the uplink, moved into a namespace of its own
 wit macv ip saddr 192.0.2.50 udp dport 7010 || bail "witness macv"
@@ -334,12 +341,16 @@ atk_ifb() {
 }
 
 # 10. a VLAN-tagged frame (the policy allows its IP destination)
-# (no IPv6 on it: its router solicitations, tagged, would be dropped too,
-# in the middle of the checks of legitimate traffic)
+# No IPv6 and no ARP on it (permanent neighbours): its router solicitations
+# and ARP probes, tagged, would be dropped too, in the middle of the checks
+# of legitimate traffic.
 ip -n "$AGENT" link add link veth0 name veth0.5 type vlan id 5 &&
 	ip -n "$NET" link add link veth1 name veth1.5 type vlan id 5 &&
 	ax sh -c 'echo 1 >/proc/sys/net/ipv6/conf/veth0.5/disable_ipv6' &&
+	ip netns exec "$NET" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/veth1.5/disable_ipv6' &&
 	addr "$AGENT" veth0.5 192.0.3.1/24 && addr "$NET" veth1.5 192.0.3.2/24 &&
+	ip -n "$AGENT" neigh add 192.0.3.2 lladdr "$NETMAC" dev veth0.5 nud permanent &&
+	ip -n "$NET" neigh add 192.0.3.1 lladdr "$AGENTMAC" dev veth1.5 nud permanent &&
 	ip -n "$AGENT" link set veth0.5 up && ip -n "$NET" link set veth1.5 up ||
 	bail "VLAN 5 devices"
 wit vlan ip daddr 192.0.3.2 udp dport 7013 || bail "witness vlan"
@@ -380,10 +391,10 @@ else:
     print("not listed")' "$ino"
 }
 guards_are() { local g; g=$(list_guards "$1"); echo "guards: $g (want $2)"; [ "$g" = "$2" ]; }
-# veth0 (peer veth1 in net) and nveth1 (peer nveth0 in nest) are uplinks
-check "list --json: the agent has 2 guarded uplinks" guards_are "$AGENT" 2
+# veth0 (peer veth1 in net) is the uplink
+check "list --json: the agent has 1 guarded uplink" guards_are "$AGENT" 1
 check "list (text) has a GUARDS column" sh -c "'$CTL' list | head -n1 | grep -qw GUARDS"
-check "stats --json reports the guard count" sh -c "'$CTL' stats --netns-name '$AGENT' --json | grep -q '\"guards\":2'"
+check "stats --json reports the guard count" sh -c "'$CTL' stats --netns-name '$AGENT' --json | grep -q '\"guards\":1'"
 
 bg "$CTL" monitor --netns-name "$AGENT" --json >"$MON" 2>&1
 sleep 0.5
@@ -456,25 +467,25 @@ check_rc "back to enforce" 0 apply "$AGENT" "$P"
 check "a veth pair created after apply gets a guard" \
 	sh -c "ip link add veth4 netns '$AGENT' type veth peer name veth5 netns '$NET' &&
 	       ip -n '$AGENT' link set veth4 up && ip -n '$NET' link set veth5 up"
-check "list: 3 guarded uplinks" guards_are "$AGENT" 3
-check "deleting the host-side peer removes its guard" ip -n "$NET" link del veth5
 check "list: 2 guarded uplinks" guards_are "$AGENT" 2
+check "deleting the host-side peer removes its guard" ip -n "$NET" link del veth5
+check "list: 1 guarded uplink" guards_are "$AGENT" 1
 
 # an uplink moved out into a namespace of the agent's keeps its guard
 ns_create FREE2 free2
 ip link add veth6 netns "$AGENT" type veth peer name veth7 netns "$NET" &&
 	ip -n "$AGENT" link set veth6 up && ip -n "$NET" link set veth7 up &&
 	addr "$NET" veth7 198.18.0.2/24 || bail "veth6/veth7"
-check "list: 3 guarded uplinks with veth6" guards_are "$AGENT" 3
+check "list: 2 guarded uplinks with veth6" guards_are "$AGENT" 2
 check "veth6 moved from the agent into another namespace" \
 	sh -c "ip -n '$AGENT' link set veth6 netns '$FREE2' && ip -n '$FREE2' addr add 198.18.0.1/24 dev veth6 &&
 	       ip -n '$FREE2' link set veth6 up"
 wit moved ip saddr 198.18.0.1 udp dport 7014 || bail "witness moved"
 atk_moved() { probe "$FREE2" udp 198.18.0.2 7014 --timeout 1; }
 policed moved moved guard-source 198.18.0.2 7014
-check "list: the moved uplink's guard is still counted" guards_are "$AGENT" 3
+check "list: the moved uplink's guard is still counted" guards_are "$AGENT" 2
 check "deleting the moved uplink removes its guard" ip -n "$FREE2" link del veth6
-check "list: 2 guarded uplinks again" guards_are "$AGENT" 2
+check "list: 1 guarded uplink again" guards_are "$AGENT" 1
 
 # ------------------------------------------------------------------ no veth peer
 ns_create BARE bare
@@ -498,12 +509,17 @@ check_fail "apply refuses a namespace with an ifb device up" apply "$AGENT" "$P"
 check "... and says why" grep -q "ifb device up: what it re-injects skips the host-side guard" "$_last_out"
 ax ip link del ifb2
 check_rc "re-apply" 0 apply "$AGENT" "$P"
-check "list: 2 guarded uplinks after re-apply" guards_are "$AGENT" 2
+check "list: 1 guarded uplink after re-apply" guards_are "$AGENT" 1
 ns_create GONE gone
 veth_pair "$GONE" gveth0 "$NET" gveth1 || bail "gone veth pair"
 check_rc "apply to a namespace that is then deleted" 0 apply "$GONE" "$P"
 check "deleting a policed namespace with a guarded peer" ns_delete "$GONE"
-check "deleting the namespace at the far end of a guarded pair" ns_delete "$NEST"
+ns_create FAR far
+check "a pair from the agent to another namespace, made by the host" \
+	sh -c "ip link add hveth0 netns '$AGENT' type veth peer name hveth1 netns '$FAR' &&
+	       ip -n '$AGENT' link set hveth0 up && ip -n '$FAR' link set hveth1 up"
+check "list: 2 guarded uplinks with hveth0" guards_are "$AGENT" 2
+check "deleting the namespace at the far end of a guarded pair" ns_delete "$FAR"
 check "list: the agent keeps 1 guarded uplink" guards_are "$AGENT" 1
 
 for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; done
