@@ -462,8 +462,9 @@ static unsigned int egressk_hook_v4(void *priv, struct sk_buff *skb,
  * destinations.  Also ND with hop limit 255 to any destination: a neighbour
  * advertisement answering a solicitation from a global address goes to that
  * unicast address, and without it inbound IPv6 from on-link peers fails.
- * Hop limit 255 means "never routed" (RFC 4861), and only the kernel can
- * send these here: user raw sockets were refused before this point.
+ * Hop limit 255 means "never routed" (RFC 4861), and only the kernel's own
+ * packets get here: the caller passes no user raw socket's, "allow raw" or
+ * not.
  */
 static bool egressk_ipv6_always_pass(const struct sk_buff *skb,
 				     unsigned int thoff,
